@@ -1,0 +1,78 @@
+using Runnel.Core.Types;
+
+namespace Runnel.Sql.Ast;
+
+/// <summary>A top-level statement. <see cref="Text"/> is the statement's own SQL text as written (without the
+/// terminating semicolon), set by the parser.</summary>
+public abstract record Statement : SqlNode
+{
+    public string Text { get; init; } = "";
+}
+
+/// <summary>A <c>'key' = 'value'</c> pair of a WITH clause or SET.</summary>
+public sealed record OptionPair(string Key, string Value) : SqlNode;
+
+public sealed record QueryStatement(QueryExpr Query) : Statement;
+
+public sealed record InsertStatement(QualifiedName Target, bool Overwrite, IReadOnlyList<string>? Columns, QueryExpr Source) : Statement;
+
+/// <summary><c>EXECUTE STATEMENT SET BEGIN INSERT ..; INSERT ..; END</c> (also <c>BEGIN STATEMENT SET; .. END;</c>).</summary>
+public sealed record StatementSetStatement(IReadOnlyList<InsertStatement> Inserts) : Statement;
+
+/// <summary>A column, computed column or metadata column of CREATE TABLE.</summary>
+public abstract record TableElement(string Name, string? Comment) : SqlNode;
+
+public sealed record PhysicalColumnDef(string Name, SqlType Type, string? Comment) : TableElement(Name, Comment);
+
+/// <summary><c>name AS expr</c>: a virtual column computed from the others.</summary>
+public sealed record ComputedColumnDef(string Name, Expr Expression, string? Comment) : TableElement(Name, Comment);
+
+/// <summary><c>name type METADATA [FROM 'key'] [VIRTUAL]</c>.</summary>
+public sealed record MetadataColumnDef(string Name, SqlType Type, string? Key, bool IsVirtual, string? Comment) : TableElement(Name, Comment);
+
+/// <summary><c>WATERMARK FOR column AS expr</c>.</summary>
+public sealed record WatermarkDef(string Column, Expr Strategy) : SqlNode;
+
+public sealed record PrimaryKeyDef(IReadOnlyList<string> Columns, bool NotEnforced) : SqlNode;
+
+public sealed record CreateTableStatement(
+    QualifiedName Name,
+    bool IfNotExists,
+    bool Temporary,
+    IReadOnlyList<TableElement> Columns,
+    WatermarkDef? Watermark,
+    PrimaryKeyDef? PrimaryKey,
+    string? Comment,
+    IReadOnlyList<string>? PartitionedBy,
+    IReadOnlyList<OptionPair> Options,
+    QueryExpr? AsQuery) : Statement;
+
+public sealed record DropTableStatement(QualifiedName Name, bool IfExists, bool Temporary) : Statement;
+
+/// <summary><c>ALTER TABLE t SET (..)</c> / <c>RESET (..)</c> / <c>RENAME TO</c>.</summary>
+public sealed record AlterTableStatement(QualifiedName Name, IReadOnlyList<OptionPair> Set, IReadOnlyList<string> Reset, QualifiedName? RenameTo) : Statement;
+
+public sealed record CreateViewStatement(QualifiedName Name, bool IfNotExists, bool Temporary, IReadOnlyList<string>? Columns,
+    QueryExpr Query, string QueryText, string? Comment) : Statement;
+
+public sealed record DropViewStatement(QualifiedName Name, bool IfExists, bool Temporary) : Statement;
+
+/// <summary><c>SET 'k' = 'v'</c>; with no key, <c>SET;</c> lists the session configuration.</summary>
+public sealed record SetStatement(string? Key, string? Value) : Statement;
+
+/// <summary><c>RESET 'k'</c>; with no key, resets every key.</summary>
+public sealed record ResetStatement(string? Key) : Statement;
+
+/// <summary>The SHOW listings. Later object kinds (MODELS, CONNECTIONS) reuse the same node.</summary>
+public sealed record ShowStatement(string What, QualifiedName? From, string? LikePattern, bool NotLike) : Statement;
+
+/// <summary><c>SHOW CREATE TABLE|VIEW|MODEL name</c>.</summary>
+public sealed record ShowCreateStatement(string ObjectKind, QualifiedName Name) : Statement;
+
+/// <summary><c>DESCRIBE [TABLE|VIEW] name</c>; <see cref="ObjectKind"/> is empty when not given.</summary>
+public sealed record DescribeStatement(string ObjectKind, QualifiedName Name) : Statement;
+
+public sealed record ExplainStatement(Statement Inner) : Statement;
+
+/// <summary><c>USE [CATALOG] name</c>: accepted for names that point at the one default catalog and database.</summary>
+public sealed record UseStatement(QualifiedName Name, bool Catalog) : Statement;
