@@ -10,13 +10,6 @@ namespace Runnel.Sql.Functions;
 /// the value and the type (as Flink fails the job), TRY_CAST returns NULL.</summary>
 public static class Casts
 {
-    private static readonly string[] TimestampFormats =
-    [
-        "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
-        "yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'",
-        "yyyy-MM-dd HH:mm:ss.FFFFFFF'Z'", "yyyy-MM-dd HH:mm:ss'Z'",
-    ];
-
     public static Func<object, object?> Create(SqlType from, SqlType to, bool isTry)
     {
         var inner = CreateInner(from, to);
@@ -159,29 +152,8 @@ public static class Casts
     private static string PadOrCut(string s, int len, bool pad) =>
         s.Length > len ? s[..len] : pad ? s.PadRight(len) : s;
 
-    public static bool ParseBool(string s) => s.Trim().ToUpperInvariant() switch
-    {
-        "TRUE" or "T" or "YES" or "Y" or "1" => true,
-        "FALSE" or "F" or "NO" or "N" or "0" => false,
-        _ => throw new FormatException($"'{s}' is not a BOOLEAN"),
-    };
+    public static bool ParseBool(string s) => TextValues.ParseBool(s);
 
     /// <summary>Parses <c>yyyy-MM-dd HH:mm:ss[.fffffffff]</c>, ISO-8601 with <c>T</c> and optional <c>Z</c>, or a date.</summary>
-    public static DateTime ParseTimestamp(string s)
-    {
-        s = s.Trim();
-        // .NET keeps 7 fraction digits; Flink's TIMESTAMP(9) text has up to 9.
-        var dot = s.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0)
-        {
-            var end = dot + 1;
-            while (end < s.Length && char.IsDigit(s[end])) end++;
-            if (end - dot - 1 > 7) s = s[..(dot + 8)] + s[end..];
-        }
-        if (DateTime.TryParseExact(s, TimestampFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var dt))
-            return DateTime.SpecifyKind(dt, DateTimeKind.Unspecified);
-        if (DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var dto))
-            return DateTime.SpecifyKind(dto.UtcDateTime, DateTimeKind.Unspecified);
-        throw new FormatException($"'{s}' is not a TIMESTAMP");
-    }
+    public static DateTime ParseTimestamp(string s) => TextValues.ParseTimestamp(s);
 }

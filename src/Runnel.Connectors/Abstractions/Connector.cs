@@ -1,0 +1,117 @@
+using Runnel.Core.Data;
+using Runnel.Core.Options;
+using Runnel.Core.Types;
+
+namespace Runnel.Connectors.Abstractions;
+
+/// <summary>Counters a job shares with its sources and sinks; safe to update from several threads.</summary>
+public sealed class JobCounters
+{
+    private long _rowsRead;
+    private long _rowsWritten;
+    private long _rowsSkipped;
+    private readonly List<string> _skipped = [];
+
+    public long RowsRead => Interlocked.Read(ref _rowsRead);
+    public long RowsWritten => Interlocked.Read(ref _rowsWritten);
+    /// <summary>Bad rows skipped because a format's ignore-parse-errors option is set.</summary>
+    public long RowsSkipped => Interlocked.Read(ref _rowsSkipped);
+    /// <summary>The first 100 skipped rows as <c>file:line: reason</c>.</summary>
+    public IReadOnlyList<string> SkippedSamples { get { lock (_skipped) return _skipped.ToList(); } }
+
+    public void AddRead(long n) => Interlocked.Add(ref _rowsRead, n);
+    public void AddWritten(long n) => Interlocked.Add(ref _rowsWritten, n);
+
+    public void AddSkipped(string where)
+    {
+        Interlocked.Increment(ref _rowsSkipped);
+        lock (_skipped)
+            if (_skipped.Count < 100) _skipped.Add(where);
+    }
+}
+
+/// <summary>What a connector gets to build a source or sink for one table.</summary>
+public sealed class TableContext
+{
+    /// <summary>Table name, for messages.</summary>
+    public required string TableName { get; init; }
+    /// <summary>The physical columns, in the order rows are produced and consumed.</summary>
+    public required Schema PhysicalSchema { get; init; }
+    /// <summary>Metadata columns the table declares: key (e.g. <c>timestamp</c>) and type, appended after the physical
+    /// columns in rows.</summary>
+    public IReadOnlyList<(string Key, SqlType Type)> MetadataColumns { get; init; } = [];
+    /// <summary>The table's WITH options (keys case-insensitive).</summary>
+    public required IReadOnlyDictionary<string, string> Options { get; init; }
+    /// <summary>Read the table to its current end and stop (batch mode, or the connector's own bounded mode).</summary>
+    public bool Bounded { get; init; }
+    /// <summary>Physical columns the query reads (null: all); a source may leave the others null.</summary>
+    public IReadOnlySet<int>? UsedColumns { get; init; }
+    /// <summary>Directory of the catalog, where managed tables keep their data.</summary>
+    public required string CatalogDirectory { get; init; }
+    public required JobCounters Counters { get; init; }
+    /// <summary>Session time zone (<c>table.local-time-zone</c>) for TIMESTAMP_LTZ text.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+    /// <summary>How often an unbounded sink commits what it has written (Flink's execution.checkpointing.interval).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Where the print connector writes; defaults to the process's standard output.</summary>
+    public TextWriter? Output { get; init; }
+}
+
+/// <summary>
+/// A connector: its option schema and how to read and write tables. Registered once in the engine's connector list
+/// (<c>AddFiles()</c>, ...); never discovered by scanning. Factories are stateless and thread-safe.
+/// </summary>
+public interface IConnectorFactory
+{
+    /// <summary>The <c>connector</c> option value, e.g. <c>filesystem</c>.</summary>
+    string Name { get; }
+    /// <summary>Valid WITH keys for a table of this connector, including the format's options.</summary>
+    OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options);
+    /// <summary>True when a scan of a table with these options ends by itself in streaming mode.</summary>
+    bool IsBounded(IReadOnlyDictionary<string, string> options);
+    bool CanRead { get; }
+    bool CanWrite { get; }
+    /// <summary>True when the sink takes -U/+U/-D rows (print, blackhole, upsert tables).</summary>
+    bool AcceptsUpdates { get; }
+    ISource CreateSource(TableContext context);
+    ISink CreateSink(TableContext context);
+}
+
+/// <summary>
+/// Reads a table as a sequence of row batches (rows hold the physical columns, then metadata columns). A bounded
+/// source completes; an unbounded one waits for new data until the token is cancelled. Bad data throws
+/// <see cref="Core.Errors.DataFormatException"/> with file and line unless the format skips it.
+/// Called from one task at a time.
+/// </summary>
+public interface ISource : IAsyncDisposable
+{
+    IAsyncEnumerable<RowBatch> ReadAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Writes row batches to a table. <see cref="CheckpointAsync"/> makes everything written so far durable and visible
+/// (a file sink renames in-progress part files); <see cref="FinishAsync"/> does the same at the end of a bounded job or
+/// on a graceful stop. Called from one task at a time.
+/// </summary>
+public interface ISink : IAsyncDisposable
+{
+    ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken = default);
+    ValueTask CheckpointAsync(CancellationToken cancellationToken = default);
+    ValueTask FinishAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Looks up connectors by name (case-insensitive).</summary>
+public sealed class ConnectorRegistry
+{
+    private readonly Dictionary<string, IConnectorFactory> _factories = new(StringComparer.OrdinalIgnoreCase);
+
+    public ConnectorRegistry Add(IConnectorFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        _factories[factory.Name] = factory;
+        return this;
+    }
+
+    public bool TryGet(string name, out IConnectorFactory factory) => _factories.TryGetValue(name, out factory!);
+    public IEnumerable<string> Names => _factories.Keys.Order(StringComparer.Ordinal);
+}
