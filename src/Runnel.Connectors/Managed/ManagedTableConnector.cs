@@ -45,8 +45,9 @@ public sealed class ManagedTableConnector : IConnectorFactory
             var log = new TableLog(context.CatalogDirectory, context.TableName, context.PhysicalSchema);
             var start = options.GetString("scan.startup.mode") == "latest-offset" ? log.Length : 0;
             long? end = context.Bounded ? log.Length : null;
-            await foreach (var (_, rows) in log.ReadAsync(start, end, TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false))
+            await foreach (var (_, read) in log.ReadAsync(start, end, TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false))
             {
+                var rows = read;
                 context.Counters.AddRead(rows.Count);
                 if (context.MetadataColumns.Count > 0)
                 {
