@@ -48,7 +48,7 @@ public sealed class Row
 
 /// <summary>A batch of rows and, optionally, the watermark (event-time milliseconds since the epoch, UTC) that holds
 /// after the batch: no later row will have an event time at or below it.</summary>
-public sealed class RowBatch
+public class RowBatch
 {
     public RowBatch(IReadOnlyList<Row> rows, long? watermark = null)
     {

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Runnel.Core.Data;
+using Runnel.Core.Errors;
+using Runnel.Engine;
+using Runnel.Sql.Ast;
+
+namespace Runnel.Cli;
+
+/// <summary>Runs statements on an engine and prints their results for the CLI: waits for bounded INSERT jobs,
+/// leaves unbounded ones running, streams query results, and shows progress for long work (a status line on a
+/// terminal, a plain line every few seconds otherwise).</summary>
+internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, TextWriter error, bool interactiveTerminal)
+{
+    private readonly ResultPrinter _printer = new(output);
+
+    public async Task RunAsync(Statement statement, CancellationToken cancellationToken)
+    {
+        var result = await engine.ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+        switch (result)
+        {
+            case MessageResult m when statement is ExplainStatement or ShowCreateStatement:
+                output.WriteLine(m.Message);
+                output.WriteLine();
+                break;
+            case MessageResult m:
+                output.WriteLine($"[INFO] {m.Message}");
+                output.WriteLine();
+                break;
+            case TableResult t:
+                if (t.Rows.Count == 0 && statement is SetStatement) output.WriteLine("Empty set");
+                else _printer.PrintTable(t.Schema, t.Rows);
+                output.WriteLine();
+                break;
+            case JobResult j:
+                output.WriteLine("[INFO] Submitting SQL update statement to the cluster...");
+                output.WriteLine("[INFO] SQL update statement has been successfully submitted to the cluster:");
+                output.WriteLine($"Job ID: {j.Job.Id}");
+                output.WriteLine();
+                if (j.Job.IsBounded) await WaitAsync(j.Job, cancellationToken).ConfigureAwait(false);
+                break;
+            case QueryResult q:
+                await PrintQueryAsync(q, cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    /// <summary>Waits for a job, showing progress; rethrows its error.</summary>
+    public async Task WaitAsync(RunnelJob job, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        using var progress = new Progress(error, interactiveTerminal, () => (job.Counters.RowsRead, job.Counters.RowsWritten), $"Job {job.Id[..8]}");
+        try
+        {
+            await job.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await job.StopAsync().ConfigureAwait(false);
+        }
+        progress.Dispose();
+        var skipped = job.Counters.RowsSkipped > 0 ? $", {job.Counters.RowsSkipped} bad rows skipped" : "";
+        output.WriteLine($"[INFO] Job {job.Id} {job.Status.ToString().ToLowerInvariant()}: {job.Counters.RowsRead} rows read, {job.Counters.RowsWritten} rows written{skipped} in {watch.Elapsed.TotalSeconds:F1} s.");
+        foreach (var sample in job.Counters.SkippedSamples.Take(5)) output.WriteLine($"[WARNING] skipped {sample}");
+        output.WriteLine();
+    }
+
+    private async Task PrintQueryAsync(QueryResult q, CancellationToken cancellationToken)
+    {
+        if (q.IsBounded && !q.IsUpdating || engine.Session.BatchMode)
+        {
+            var rows = new List<object?[]>();
+            var kinds = new List<RowKind>();
+            using (new Progress(error, interactiveTerminal, () => (q.Counters.RowsRead, rows.Count), "Query"))
+            {
+                await foreach (var row in q.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    rows.Add(row.Values);
+                    kinds.Add(row.Kind);
+                }
+            }
+            if (rows.Count == 0) output.WriteLine("Empty set");
+            else _printer.PrintTable(q.Schema, rows);
+            PrintSkipped(q);
+            output.WriteLine();
+            return;
+        }
+        var streaming = new ResultPrinter.Streaming(output, q.Schema, showKind: true);
+        streaming.Header();
+        try
+        {
+            await foreach (var row in q.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                streaming.Row(row);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C ends an unbounded query; the rows so far stay printed.
+        }
+        streaming.Footer();
+        PrintSkipped(q);
+        output.WriteLine();
+    }
+
+    private void PrintSkipped(QueryResult q)
+    {
+        if (q.Counters.RowsSkipped == 0) return;
+        output.WriteLine($"[WARNING] {q.Counters.RowsSkipped} bad rows were skipped (ignore-parse-errors); first: {q.Counters.SkippedSamples.FirstOrDefault()}");
+    }
+
+    public static string Describe(Exception e) => e switch
+    {
+        RunnelException r => r.Message,
+        AggregateException { InnerExceptions.Count: 1 } a => Describe(a.InnerException!),
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+}
+
+/// <summary>Progress of a long job or query: rows read, rows written and the read rate. On a terminal it redraws one
+/// status line on standard error every 250 ms; otherwise it writes a plain line every 5 s. Silent for work that ends
+/// within the first interval.</summary>
+internal sealed class Progress : IDisposable
+{
+    private readonly Timer _timer;
+    private readonly TextWriter _writer;
+    private readonly bool _terminal;
+    private readonly Func<(long Read, long Written)> _counters;
+    private readonly string _label;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+    private bool _drawn;
+    private int _disposed;
+
+    public Progress(TextWriter writer, bool terminal, Func<(long Read, long Written)> counters, string label)
+    {
+        _writer = writer;
+        _terminal = terminal;
+        _counters = counters;
+        _label = label;
+        var period = terminal ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5);
+        _timer = new Timer(_ => Tick(), null, terminal ? TimeSpan.FromSeconds(1) : period, period);
+    }
+
+    private void Tick()
+    {
+        if (Volatile.Read(ref _disposed) != 0) return;
+        var (read, written) = _counters();
+        var rate = read / Math.Max(0.001, _watch.Elapsed.TotalSeconds);
+        var text = $"{_label}: {read:N0} rows read, {written:N0} rows written, {rate:N0} rows/s, {_watch.Elapsed:mm\\:ss}";
+        lock (_writer)
+        {
+            if (_terminal)
+            {
+                _writer.Write("\r\x1b[2K" + text);
+                _drawn = true;
+            }
+            else _writer.WriteLine("[INFO] " + text);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _timer.Dispose();
+        lock (_writer)
+            if (_drawn) _writer.Write("\r\x1b[2K");
+    }
+}

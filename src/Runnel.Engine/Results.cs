@@ -1,0 +1,107 @@
+using Runnel.Connectors.Abstractions;
+using Runnel.Core.Data;
+using Runnel.Core.Types;
+using Runnel.Sql.Ast;
+
+namespace Runnel.Engine;
+
+/// <summary>The outcome of one statement.</summary>
+public abstract class StatementResult(Statement statement)
+{
+    public Statement Statement { get; } = statement;
+}
+
+/// <summary>A statement that only reports success (DDL, SET, ...). <see cref="Message"/> is what Flink's SQL client
+/// prints, e.g. <c>Execute statement succeeded.</c></summary>
+public sealed class MessageResult(Statement statement, string message) : StatementResult(statement)
+{
+    public string Message { get; } = message;
+}
+
+/// <summary>A small, complete table (SHOW, DESCRIBE, SET listing).</summary>
+public sealed class TableResult(Statement statement, Schema schema, IReadOnlyList<object?[]> rows) : StatementResult(statement)
+{
+    public Schema Schema { get; } = schema;
+    public IReadOnlyList<object?[]> Rows { get; } = rows;
+}
+
+/// <summary>
+/// A running query. <see cref="ReadAsync"/> streams its rows (with their changelog kinds when
+/// <see cref="IsUpdating"/>) and may be enumerated once; a bounded query ends by itself, an unbounded one runs
+/// until the token is cancelled.
+/// </summary>
+public sealed class QueryResult(Statement statement, Schema schema, bool isBounded, bool isUpdating, JobCounters counters,
+    Func<CancellationToken, IAsyncEnumerable<RowBatch>> run) : StatementResult(statement)
+{
+    public Schema Schema { get; } = schema;
+    public bool IsBounded { get; } = isBounded;
+    public bool IsUpdating { get; } = isUpdating;
+    public JobCounters Counters { get; } = counters;
+
+    public async IAsyncEnumerable<Row> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var batch in run(cancellationToken).ConfigureAwait(false))
+            foreach (var row in batch.Rows)
+                yield return row;
+    }
+
+    /// <summary>Batches as they come, for callers that show progress.</summary>
+    public IAsyncEnumerable<RowBatch> ReadBatchesAsync(CancellationToken cancellationToken = default) => run(cancellationToken);
+}
+
+/// <summary>An INSERT (or statement set, or CREATE TABLE AS) submitted as a job.</summary>
+public sealed class JobResult(Statement statement, RunnelJob job) : StatementResult(statement)
+{
+    public RunnelJob Job { get; } = job;
+}
+
+public enum JobStatus { Running, Finished, Failed, Canceled }
+
+/// <summary>A job running in the engine: its id, counters and completion. <see cref="StopAsync"/> stops it
+/// gracefully (sinks commit what they have written).</summary>
+public sealed class RunnelJob
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    internal RunnelJob(string name, bool isBounded, JobCounters counters, Func<CancellationToken, Task> run)
+    {
+        Name = name;
+        IsBounded = isBounded;
+        Counters = counters;
+        Completion = Task.Run(async () =>
+        {
+            try
+            {
+                await run(_stop.Token).ConfigureAwait(false);
+                Status = _stop.IsCancellationRequested ? JobStatus.Canceled : JobStatus.Finished;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                Status = JobStatus.Canceled;
+            }
+            catch (Exception e)
+            {
+                Error = e;
+                Status = JobStatus.Failed;
+                throw;
+            }
+        });
+    }
+
+    /// <summary>32 hex digits, like a Flink job id.</summary>
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+    public string Name { get; }
+    public bool IsBounded { get; }
+    public JobCounters Counters { get; }
+    public JobStatus Status { get; private set; } = JobStatus.Running;
+    public Exception? Error { get; private set; }
+    public DateTimeOffset StartedAt { get; } = DateTimeOffset.UtcNow;
+    /// <summary>Completes when the job ends; faults with the job's error.</summary>
+    public Task Completion { get; }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try { await Completion.ConfigureAwait(false); } catch (OperationCanceledException) { }
+    }
+}

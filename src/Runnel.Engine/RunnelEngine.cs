@@ -1,0 +1,111 @@
+using Runnel.Catalog;
+using Runnel.Catalog.Stores;
+using Runnel.Connectors.Abstractions;
+using Runnel.Core.Errors;
+using Runnel.Execution.Runtime;
+using Runnel.Sql.Ast;
+using Runnel.Sql.Binding;
+using Runnel.Sql.Parsing;
+
+namespace Runnel.Engine;
+
+/// <summary>Construction options of <see cref="RunnelEngine"/>.</summary>
+public sealed class RunnelEngineOptions
+{
+    /// <summary>SQLite catalog file; default <c>./.runnel/catalog.db</c>. Ignored when <see cref="Store"/> is set.</summary>
+    public string CatalogPath { get; init; } = Path.Combine(".runnel", "catalog.db");
+    public ICatalogStore? Store { get; init; }
+    /// <summary>Connectors; default every built-in one (<see cref="ConnectorRegistryExtensions.AddBuiltIns"/>).</summary>
+    public ConnectorRegistry? Connectors { get; init; }
+    /// <summary>Where the print connector writes; default standard output.</summary>
+    public TextWriter? PrintOutput { get; init; }
+    /// <summary>Session configuration applied at start (like <c>SET</c> statements).</summary>
+    public IReadOnlyDictionary<string, string>? Configuration { get; init; }
+    public IReadOnlyList<ITableFunctionBinder> TableFunctionBinders { get; init; } = [];
+    public IReadOnlyList<ITableFunctionRuntime> TableFunctionRuntimes { get; init; } = [];
+}
+
+/// <summary>
+/// The embeddable engine: give it SQL, get statement results and running jobs. One engine is one session (its SET
+/// configuration and temporary objects) over a persistent catalog, which other engines and processes may share.
+/// Statements run one at a time per engine (callers must not execute concurrently on one instance); the jobs and
+/// queries they start run in the background until they finish or are stopped.
+/// </summary>
+public sealed partial class RunnelEngine : IAsyncDisposable
+{
+    private readonly List<RunnelJob> _jobs = [];
+
+    public RunnelEngine(RunnelEngineOptions? options = null)
+    {
+        options ??= new RunnelEngineOptions();
+        Store = options.Store ?? new SqliteCatalogStore(options.CatalogPath);
+        Connectors = options.Connectors ?? new ConnectorRegistry().AddBuiltIns();
+        PrintOutput = options.PrintOutput;
+        TableFunctionBinders = options.TableFunctionBinders;
+        TableFunctionRuntimes = options.TableFunctionRuntimes;
+        if (options.Configuration is not null)
+            foreach (var (k, v) in options.Configuration) Session.Set(k, v);
+    }
+
+    public ICatalogStore Store { get; }
+    public ConnectorRegistry Connectors { get; }
+    public Session Session { get; } = new();
+    internal TextWriter? PrintOutput { get; }
+    internal IReadOnlyList<ITableFunctionBinder> TableFunctionBinders { get; }
+    internal IReadOnlyList<ITableFunctionRuntime> TableFunctionRuntimes { get; }
+
+    /// <summary>Jobs started by this engine, running or ended.</summary>
+    public IReadOnlyList<RunnelJob> Jobs
+    {
+        get { lock (_jobs) return _jobs.ToList(); }
+    }
+
+    internal void Track(RunnelJob job)
+    {
+        lock (_jobs) _jobs.Add(job);
+    }
+
+    /// <summary>Parses a script into statements (nothing runs); throws <see cref="SqlException"/> with line and column.</summary>
+    public static IReadOnlyList<Statement> Parse(string sql) => Parser.ParseScript(sql);
+
+    /// <summary>Parses and runs every statement of <paramref name="sql"/> in order, yielding each result as it is
+    /// produced; stops at the first failing statement by throwing its error.</summary>
+    public async IAsyncEnumerable<StatementResult> ExecuteScriptAsync(string sql,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var statement in Parse(sql))
+            yield return await ExecuteAsync(statement, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs one SQL statement given as text.</summary>
+    public Task<StatementResult> ExecuteAsync(string sql, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(Parser.ParseSingle(sql), cancellationToken);
+
+    /// <summary>Stops every running job gracefully.</summary>
+    public async Task StopAllAsync()
+    {
+        foreach (var job in Jobs.Where(j => j.Status == JobStatus.Running)) await job.StopAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAllAsync().ConfigureAwait(false);
+        Store.Dispose();
+    }
+
+    internal ICatalogReader CatalogReader() => Session.Overlay(new CatalogSnapshot(Store));
+
+    internal BindContext BindContext() => new(CatalogReader(), new ConnectorCapabilities(Connectors),
+        new Sql.Functions.BuiltinFunctions(Session.TimeZone), Session.BatchMode, TableFunctionBinders);
+
+    internal JobContext JobContext() => new()
+    {
+        Connectors = Connectors,
+        CatalogDirectory = Store.DataDirectory,
+        TimeZone = Session.TimeZone,
+        BatchMode = Session.BatchMode,
+        CheckpointInterval = Session.Checkpoint,
+        PrintOutput = PrintOutput,
+        TableFunctions = TableFunctionRuntimes,
+    };
+}

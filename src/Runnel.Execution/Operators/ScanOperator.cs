@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Runnel.Connectors.Abstractions;
+using Runnel.Connectors.Managed;
+using Runnel.Core.Data;
+using Runnel.Core.Errors;
+using Runnel.Core.Types;
+using Runnel.Execution.Expressions;
+using Runnel.Execution.Runtime;
+using Runnel.Sql.Planning;
+
+namespace Runnel.Execution.Operators;
+
+/// <summary>
+/// Reads a table through its connector on a background task that fills a bounded channel (so decoding overlaps with
+/// the operators downstream, and a slow pipeline pauses the source). Lays rows out in the table's declared column
+/// order, evaluates the computed columns the query uses, applies a pushed-down filter, and emits the watermark of the
+/// table's WATERMARK strategy (the maximum seen, never going back); a bounded scan ends with
+/// <see cref="Operator.EndOfInput"/>.
+/// </summary>
+public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
+{
+    public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = scan.Table;
+        var connectorName = table.Table.Connector ?? ManagedTableConnector.ConnectorName;
+        if (!context.Connectors.TryGet(connectorName, out var factory))
+            throw new RunnelException($"Connector '{connectorName}' of table '{table.Name}' is not available. Available: {string.Join(", ", context.Connectors.Names)}");
+        if (!factory.CanRead) throw new RunnelException($"Table '{table.Name}' uses connector '{connectorName}', which can only be written to");
+
+        var physicalIdx = table.PhysicalColumns;
+        var metadataIdx = Enumerable.Range(0, table.Schema.Count).Where(i => table.MetadataKeys[i] is not null).ToList();
+        var used = scan.UsedColumns;
+        var usedPhysical = used is null ? null : physicalIdx.Select((col, p) => (col, p)).Where(x => used.Contains(x.col)).Select(x => x.p).ToHashSet();
+        var tableContext = new TableContext
+        {
+            TableName = table.Name,
+            PhysicalSchema = new Schema(physicalIdx.Select(i => table.Schema[i] with { IsRowtime = false }).ToList()),
+            MetadataColumns = metadataIdx.Select(i => (table.MetadataKeys[i]!, table.Schema[i].Type)).ToList(),
+            Options = table.Table.Options,
+            Bounded = scan.Bounded,
+            UsedColumns = usedPhysical,
+            CatalogDirectory = context.CatalogDirectory,
+            Counters = context.Counters,
+            TimeZone = context.TimeZone,
+            CheckpointInterval = context.CheckpointInterval,
+        };
+        await using var source = factory.CreateSource(tableContext);
+
+        // Where each declared column comes from in the source's row: physical columns, then metadata columns.
+        var width = table.Schema.Count;
+        var sourcePos = new int[width];
+        Array.Fill(sourcePos, -1);
+        for (var p = 0; p < physicalIdx.Count; p++) sourcePos[physicalIdx[p]] = p;
+        for (var m = 0; m < metadataIdx.Count; m++) sourcePos[metadataIdx[m]] = physicalIdx.Count + m;
+        var identity = sourcePos.Select((s, i) => s == i).All(b => b) && sourcePos.Length == physicalIdx.Count + metadataIdx.Count;
+        var computed = Enumerable.Range(0, width)
+            .Where(i => table.Computed[i] is not null && (used is null || used.Contains(i)))
+            .Select(i => (Index: i, Expr: ExpressionCompiler.Compile(table.Computed[i]!))).ToArray();
+        var filter = scan.Filter is null ? null : ExpressionCompiler.CompilePredicate(scan.Filter);
+        var watermark = table.Watermark is null || context.BatchMode ? null : ExpressionCompiler.Compile(table.Watermark);
+        long? currentWatermark = null;
+
+        var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(context.ChannelCapacity) { SingleReader = true, SingleWriter = true });
+        using var pumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pump = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in source.ReadAsync(pumpCancel.Token).ConfigureAwait(false))
+                    await channel.Writer.WriteAsync(batch, pumpCancel.Token).ConfigureAwait(false);
+                channel.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var output = new List<Row>(batch.Count);
+                foreach (var src in batch.Rows)
+                {
+                    object?[] values;
+                    if (identity && computed.Length == 0) values = src.Values;
+                    else
+                    {
+                        values = new object?[width];
+                        for (var i = 0; i < width; i++)
+                            if (sourcePos[i] >= 0) values[i] = src.Values[sourcePos[i]];
+                        foreach (var (index, expr) in computed) values[index] = expr(values);
+                    }
+                    if (filter is not null && !filter(values)) continue;
+                    if (watermark is not null && watermark(values) is { } wm)
+                    {
+                        var ms = ToMillis(wm);
+                        if (currentWatermark is null || ms > currentWatermark) currentWatermark = ms;
+                    }
+                    output.Add(ReferenceEquals(values, src.Values) ? src : new Row(values, src.Kind));
+                }
+                yield return new RowBatch(output, currentWatermark);
+            }
+            await pump.ConfigureAwait(false);
+        }
+        finally
+        {
+            await pumpCancel.CancelAsync().ConfigureAwait(false);
+            try { await pump.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+        yield return new RowBatch([], EndOfInput);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using Runnel.Connectors.Abstractions;
+using Runnel.Connectors.Managed;
+using Runnel.Core.Data;
+using Runnel.Core.Errors;
+using Runnel.Core.Types;
+using Runnel.Execution.Runtime;
+using Runnel.Sql.Planning;
+
+namespace Runnel.Execution.Operators;
+
+/// <summary>
+/// INSERT INTO: writes its input to the table's connector. An unbounded job commits every checkpoint interval; the
+/// sink is finished (everything written made visible) at the end of a bounded input or when the job is stopped
+/// gracefully; on failure it is disposed without finishing, so a file sink leaves no half-written file visible.
+/// Yields no rows, only progress (empty batches).
+/// </summary>
+public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(node.Schema)
+{
+    public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = node.Target;
+        var connectorName = table.Table.Connector ?? ManagedTableConnector.ConnectorName;
+        if (!context.Connectors.TryGet(connectorName, out var factory))
+            throw new RunnelException($"Connector '{connectorName}' of table '{table.Name}' is not available");
+        if (!factory.CanWrite) throw new RunnelException($"Table '{table.Name}' uses connector '{connectorName}', which can only be read");
+        // The input holds the writable columns in declared order; the sink takes physical columns, then metadata.
+        var writable = table.WritableColumns;
+        var physical = table.PhysicalColumns;
+        var metadata = writable.Where(i => table.MetadataKeys[i] is not null).ToList();
+        var order = physical.Concat(metadata).Select(c => writable.ToList().IndexOf(c)).ToArray();
+        var identity = order.Select((o, i) => o == i).All(b => b);
+        await using var sink = factory.CreateSink(new TableContext
+        {
+            TableName = table.Name,
+            PhysicalSchema = new Schema(physical.Select(i => table.Schema[i] with { IsRowtime = false }).ToList()),
+            MetadataColumns = metadata.Select(i => (table.MetadataKeys[i]!, table.Schema[i].Type)).ToList(),
+            Options = table.Table.Options,
+            CatalogDirectory = context.CatalogDirectory,
+            Counters = context.Counters,
+            TimeZone = context.TimeZone,
+            CheckpointInterval = context.CheckpointInterval,
+            Output = context.PrintOutput,
+        });
+        var lastCheckpoint = DateTime.UtcNow;
+        var stopped = false;
+        var enumerator = input.ExecuteAsync(context, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                RowBatch batch;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) break;
+                    batch = enumerator.Current;
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    stopped = true;
+                    break;
+                }
+                if (batch.Count > 0)
+                {
+                    var rows = identity ? batch.Rows : batch.Rows.Select(r => new Row(order.Select(o => r.Values[o]).ToArray(), r.Kind)).ToList();
+                    await sink.WriteAsync(new RowBatch(rows, batch.Watermark), CancellationToken.None).ConfigureAwait(false);
+                }
+                if (!context.BatchMode && DateTime.UtcNow - lastCheckpoint >= context.CheckpointInterval)
+                {
+                    await sink.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+                    lastCheckpoint = DateTime.UtcNow;
+                }
+                yield return new RowBatch([], batch.Watermark);
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+        // Reached on normal completion and on a graceful stop: commit what was written.
+        await sink.FinishAsync(CancellationToken.None).ConfigureAwait(false);
+        if (stopped) yield break;
+    }
+}
