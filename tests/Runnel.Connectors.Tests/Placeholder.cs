@@ -1,0 +1,1 @@
+namespace Runnel.Connectors.Tests;
