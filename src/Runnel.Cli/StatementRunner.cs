@@ -27,7 +27,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
                 output.WriteLine();
                 break;
             case TableResult t:
-                if (t.Rows.Count == 0 && statement is SetStatement) output.WriteLine("Empty set");
+                if (t.Rows.Count == 0) output.WriteLine("Empty set");
                 else _printer.PrintTable(t.Schema, t.Rows);
                 output.WriteLine();
                 break;

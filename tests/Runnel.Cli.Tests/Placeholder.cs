@@ -1,1 +1,0 @@
-namespace Runnel.Cli.Tests;

@@ -1,0 +1,1 @@
+CREATE TABLE t (a STRING) WITH ('connector' = 'filesystem', 'path' = '/tmp/x', 'format' = 'csv', 'csv.delimiter' = ';');

@@ -1,0 +1,2 @@
+SET 'execution.runtime-mode' = 'batch';
+SELECT CAST('abc' AS INT) AS n;

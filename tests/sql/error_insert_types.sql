@@ -1,0 +1,2 @@
+CREATE TABLE t (id INT, name STRING);
+INSERT INTO t SELECT 'x', 1;
