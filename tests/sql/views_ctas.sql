@@ -12,6 +12,6 @@ EXECUTE STATEMENT SET BEGIN
   INSERT INTO a SELECT order_id FROM orders WHERE order_id <= 2;
   INSERT INTO b SELECT order_id FROM orders WHERE order_id > 4;
 END;
-SELECT 'a' AS t, id FROM a UNION ALL SELECT 'b', id FROM b;
+SELECT * FROM (SELECT 'a' AS t, id FROM a UNION ALL SELECT 'b', id FROM b) ORDER BY t, id;
 EXPLAIN SELECT customer, order_id FROM orders WHERE amount > 10;
 DROP VIEW alice_orders;

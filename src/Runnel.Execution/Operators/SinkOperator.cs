@@ -52,7 +52,17 @@ public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(no
                 RowBatch batch;
                 try
                 {
-                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false)) break;
+                    var next = enumerator.MoveNextAsync().AsTask();
+                    // Checkpoints are timer-driven: a quiet input must not keep written rows uncommitted.
+                    while (!context.BatchMode && !next.IsCompleted && !cancellationToken.IsCancellationRequested)
+                    {
+                        var due = lastCheckpoint + context.CheckpointInterval - DateTime.UtcNow;
+                        if (due > TimeSpan.Zero && await Task.WhenAny(next, Task.Delay(due, cancellationToken)).ConfigureAwait(false) == next) break;
+                        if (next.IsCompleted) break;
+                        await sink.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+                        lastCheckpoint = DateTime.UtcNow;
+                    }
+                    if (!await next.ConfigureAwait(false)) break;
                     batch = enumerator.Current;
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
