@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using Runnel.Benchmarks;
+
+// `throughput [rows] [runs]`: the end-to-end harness; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "throughput")
+{
+    var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+    var runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    return await ThroughputHarness.RunAsync(rows, runs);
+}
+BenchmarkSwitcher.FromAssembly(typeof(ThroughputHarness).Assembly).Run(args);
+return 0;
