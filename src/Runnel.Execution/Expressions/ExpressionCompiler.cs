@@ -68,28 +68,22 @@ public static class ExpressionCompiler
         switch (call.Function.Name)
         {
             case "AND":
-                return row =>
-                {
-                    var sawNull = false;
-                    foreach (var a in args)
-                    {
-                        var v = a(row);
-                        if (v is false) return false;
-                        if (v is null) sawNull = true;
-                    }
-                    return sawNull ? null : true;
-                };
             case "OR":
+                var isAnd = call.Function.Name == "AND";
+                // Lazy (unlike BuiltinFunctions.ThreeValued over evaluated values): stops at the first deciding
+                // value, so later operands are not evaluated.
                 return row =>
                 {
                     var sawNull = false;
                     foreach (var a in args)
                     {
-                        var v = a(row);
-                        if (v is true) return true;
-                        if (v is null) sawNull = true;
+                        switch (a(row))
+                        {
+                            case bool b when b != isAnd: return b;
+                            case null: sawNull = true; break;
+                        }
                     }
-                    return sawNull ? null : false;
+                    return sawNull ? null : isAnd;
                 };
             case "IF":
                 return row => args[0](row) is true ? args[1](row) : args[2](row);

@@ -30,13 +30,7 @@ public sealed class StreamingJoinOperator(Operator left, Operator right, Logical
         var state = new[] { new Dictionary<object?[], List<Entry>>(KeyComparer.Instance), new Dictionary<object?[], List<Entry>>(KeyComparer.Instance) };
         var keyCols = new[] { node.LeftKeys.ToArray(), node.RightKeys.ToArray() };
 
-        object?[] Combine(object?[]? l, object?[]? r)
-        {
-            var v = new object?[leftWidth + rightWidth];
-            if (l is not null) Array.Copy(l, v, leftWidth);
-            if (r is not null) Array.Copy(r, 0, v, leftWidth, rightWidth);
-            return v;
-        }
+        object?[] Combine(object?[]? l, object?[]? r) => JoinRows.Combine(l, r, leftWidth, rightWidth);
 
         await foreach (var batch in Merge.ReadAllAsync([left, right], context, cancellationToken, (side, b, wms) =>
         {
@@ -101,6 +95,18 @@ public sealed class StreamingJoinOperator(Operator left, Operator right, Logical
     }
 }
 
+internal static class JoinRows
+{
+    /// <summary>A joined row: left values then right values; a null side is padded with NULLs.</summary>
+    public static object?[] Combine(object?[]? left, object?[]? right, int leftWidth, int rightWidth)
+    {
+        var v = new object?[leftWidth + rightWidth];
+        if (left is not null) Array.Copy(left, v, leftWidth);
+        if (right is not null) Array.Copy(right, 0, v, leftWidth, rightWidth);
+        return v;
+    }
+}
+
 internal static class MergeExtensions
 {
     /// <summary>Recovers the side of each merged batch (Merge tags it through a wrapper).</summary>
@@ -144,13 +150,7 @@ public sealed class HashJoinOperator(Operator left, Operator right, LogicalJoin 
                 if (!table.TryGetValue(key, out var list)) table[key] = list = [];
                 list.Add(entry);
             }
-        object?[] Combine(object?[]? l, object?[]? r)
-        {
-            var v = new object?[leftWidth + rightWidth];
-            if (l is not null) Array.Copy(l, v, leftWidth);
-            if (r is not null) Array.Copy(r, 0, v, leftWidth, rightWidth);
-            return v;
-        }
+        object?[] Combine(object?[]? l, object?[]? r) => JoinRows.Combine(l, r, leftWidth, rightWidth);
         await foreach (var batch in left.ExecuteAsync(context, cancellationToken).ConfigureAwait(false))
         {
             var output = new List<Row>();

@@ -50,23 +50,8 @@ public sealed class ExpressionBinder(BuiltinFunctions functions)
             case FieldAccessExpr fa: return FieldAccess(Bind(fa.Target, scope), fa.Field, fa.Position);
             case FunctionCallExpr fc: return BindCall(fc, scope);
             case BinaryExpr b:
-                return Call(b.Op switch
-                {
-                    BinaryOp.Add => "+",
-                    BinaryOp.Subtract => "-",
-                    BinaryOp.Multiply => "*",
-                    BinaryOp.Divide => "/",
-                    BinaryOp.Modulo => "%",
-                    BinaryOp.Concat => "||",
-                    BinaryOp.Equal => "=",
-                    BinaryOp.NotEqual => "<>",
-                    BinaryOp.Less => "<",
-                    BinaryOp.LessOrEqual => "<=",
-                    BinaryOp.Greater => ">",
-                    BinaryOp.GreaterOrEqual => ">=",
-                    BinaryOp.And => "AND",
-                    _ => "OR",
-                }, [Bind(b.Left, scope), Bind(b.Right, scope)], b.Position);
+                // Operators are functions named by their symbol (the names EXPLAIN shows).
+                return Call(SqlFormatter.OpText(b.Op), [Bind(b.Left, scope), Bind(b.Right, scope)], b.Position);
             case UnaryExpr u:
                 var operand = Bind(u.Operand, scope);
                 return u.Op switch

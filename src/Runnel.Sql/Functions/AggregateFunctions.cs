@@ -91,12 +91,14 @@ public static class AggregateFunctions
         public object? GetValue() => _count;
     }
 
-    private sealed class SumAcc(SqlType result, bool zeroWhenEmpty = false) : IAccumulator
+    /// <summary>A running sum kept in the widest CLR type of its kind, with counts of rows and non-NULL values;
+    /// shared by SUM and AVG.</summary>
+    private abstract class SumState : IAccumulator
     {
-        private long _nonNull;
-        private long _long;
-        private double _double;
-        private decimal _decimal;
+        protected long NonNull { get; private set; }
+        protected long Long { get; private set; }
+        protected double Double { get; private set; }
+        protected decimal Decimal { get; private set; }
         public long RowCount { get; private set; }
 
         public void Accumulate(object? value) => Add(value, 1);
@@ -106,70 +108,54 @@ public static class AggregateFunctions
         {
             RowCount += sign;
             if (value is null) return;
-            _nonNull += sign;
+            NonNull += sign;
             switch (value)
             {
-                case int i: _long += sign * i; break;
-                case long l: _long += sign * l; break;
-                case short s: _long += sign * s; break;
-                case sbyte b: _long += sign * b; break;
-                case decimal m: _decimal += sign * m; break;
-                default: _double += sign * Convert.ToDouble(value, CultureInfo.InvariantCulture); break;
+                case int i: Long += sign * i; break;
+                case long l: Long += sign * l; break;
+                case short s: Long += sign * s; break;
+                case sbyte b: Long += sign * b; break;
+                case decimal m: Decimal += sign * m; break;
+                default: Double += sign * Convert.ToDouble(value, CultureInfo.InvariantCulture); break;
             }
         }
 
-        public object? GetValue()
+        public abstract object? GetValue();
+    }
+
+    private sealed class SumAcc(SqlType result, bool zeroWhenEmpty = false) : SumState
+    {
+        public override object? GetValue()
         {
-            if (_nonNull == 0 && !zeroWhenEmpty) return null;
+            if (NonNull == 0 && !zeroWhenEmpty) return null;
             return result.Kind switch
             {
-                TypeKind.Int => unchecked((int)_long),
-                TypeKind.BigInt => _long,
-                TypeKind.SmallInt => unchecked((short)_long),
-                TypeKind.TinyInt => unchecked((sbyte)_long),
-                TypeKind.Decimal => _decimal,
-                TypeKind.Float => (float)_double,
-                _ => _double,
+                TypeKind.Int => unchecked((int)Long),
+                TypeKind.BigInt => Long,
+                TypeKind.SmallInt => unchecked((short)Long),
+                TypeKind.TinyInt => unchecked((sbyte)Long),
+                TypeKind.Decimal => Decimal,
+                TypeKind.Float => (float)Double,
+                _ => Double,
             };
         }
     }
 
-    private sealed class AvgAcc(SqlType result) : IAccumulator
+    private sealed class AvgAcc(SqlType result) : SumState
     {
-        private long _n;
-        private decimal _sumDecimal;
-        private double _sumDouble;
-        private long _sumLong;
-        public long RowCount { get; private set; }
-        public void Accumulate(object? value) => Add(value, 1);
-        public void Retract(object? value) => Add(value, -1);
-
-        private void Add(object? value, int sign)
+        public override object? GetValue()
         {
-            RowCount += sign;
-            if (value is null) return;
-            _n += sign;
-            switch (value)
-            {
-                case decimal m: _sumDecimal += sign * m; break;
-                case double or float: _sumDouble += sign * Convert.ToDouble(value, CultureInfo.InvariantCulture); break;
-                default: _sumLong += sign * Convert.ToInt64(value, CultureInfo.InvariantCulture); break;
-            }
-        }
-
-        public object? GetValue()
-        {
-            if (_n == 0) return null;
+            if (NonNull == 0) return null;
             return result.Kind switch
             {
                 // Flink: AVG of an integer type is that integer type (integer division of the sum by the count).
-                TypeKind.TinyInt => (sbyte)(_sumLong / _n),
-                TypeKind.SmallInt => (short)(_sumLong / _n),
-                TypeKind.Int => (int)(_sumLong / _n),
-                TypeKind.BigInt => _sumLong / _n,
-                TypeKind.Decimal => decimal.Round(_sumDecimal / _n, result.Scale, MidpointRounding.AwayFromZero),
-                TypeKind.Float => (float)(_sumDouble / _n),
-                _ => _sumDouble / _n,
+                TypeKind.TinyInt => (sbyte)(Long / NonNull),
+                TypeKind.SmallInt => (short)(Long / NonNull),
+                TypeKind.Int => (int)(Long / NonNull),
+                TypeKind.BigInt => Long / NonNull,
+                TypeKind.Decimal => decimal.Round(Decimal / NonNull, result.Scale, MidpointRounding.AwayFromZero),
+                TypeKind.Float => (float)(Double / NonNull),
+                _ => Double / NonNull,
             };
         }
     }

@@ -37,26 +37,8 @@ public sealed partial class BuiltinFunctions
         Compare(">", c => c > 0);
         Compare(">=", c => c >= 0);
 
-        Add(new ScalarFunction("AND", args => Logical("AND", args, a =>
-        {
-            var sawNull = false;
-            foreach (var v in a)
-            {
-                if (v is false) return false;
-                if (v is null) sawNull = true;
-            }
-            return sawNull ? null : true;
-        }), strict: false, display: FunctionDisplay.Infix));
-        Add(new ScalarFunction("OR", args => Logical("OR", args, a =>
-        {
-            var sawNull = false;
-            foreach (var v in a)
-            {
-                if (v is true) return true;
-                if (v is null) sawNull = true;
-            }
-            return sawNull ? null : false;
-        }), strict: false, display: FunctionDisplay.Infix));
+        Add(new ScalarFunction("AND", args => Logical("AND", args, a => ThreeValued(a, isAnd: true)), strict: false, display: FunctionDisplay.Infix));
+        Add(new ScalarFunction("OR", args => Logical("OR", args, a => ThreeValued(a, isAnd: false)), strict: false, display: FunctionDisplay.Infix));
         Add(new ScalarFunction("NOT", args => Logical("NOT", args, a => !(bool)a[0]!), display: FunctionDisplay.Prefix));
 
         Add(new ScalarFunction("||", args =>
@@ -146,6 +128,18 @@ public sealed partial class BuiltinFunctions
             var cmp = ValueComparer.Instance;
             return new Signature([common, common], SqlType.Boolean.WithNullable(AnyNullable(args)), a => test(cmp.Compare(a[0], a[1])));
         }, display: FunctionDisplay.Infix));
+    }
+
+    /// <summary>SQL's three-valued AND/OR: a deciding value (FALSE for AND, TRUE for OR) wins over NULL.</summary>
+    public static object? ThreeValued(IEnumerable<object?> values, bool isAnd)
+    {
+        var sawNull = false;
+        foreach (var v in values)
+        {
+            if (v is bool b && b != isAnd) return b;
+            if (v is null) sawNull = true;
+        }
+        return sawNull ? null : isAnd;
     }
 
     private static Signature Logical(string name, IReadOnlyList<SqlType> args, ScalarInvoker impl)
