@@ -26,7 +26,7 @@ internal sealed class Shell(RunnelEngine engine, TextReader input, TextWriter ou
         Console.CancelKeyPress += OnCancel;
         try
         {
-            var runner = new StatementRunner(engine, output, error, Interactive);
+            var runner = new StatementRunner(engine, output, error, Interactive, liveTables: Interactive);
             var buffer = new StringBuilder();
             while (true)
             {

@@ -9,7 +9,7 @@ namespace Runnel.Cli;
 /// <summary>Runs statements on an engine and prints their results for the CLI: waits for bounded INSERT jobs,
 /// leaves unbounded ones running, streams query results, and shows progress for long work (a status line on a
 /// terminal, a plain line every few seconds otherwise).</summary>
-internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, TextWriter error, bool interactiveTerminal)
+internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, TextWriter error, bool interactiveTerminal, bool liveTables = false)
 {
     private readonly ResultPrinter _printer = new(output);
 
@@ -84,6 +84,11 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
             output.WriteLine();
             return;
         }
+        if (liveTables)
+        {
+            await PrintLiveAsync(q, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var streaming = new ResultPrinter.Streaming(output, q.Schema, showKind: true);
         streaming.Header();
         try
@@ -98,6 +103,54 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
             // Ctrl+C ends an unbounded query; the rows so far stay printed.
         }
         streaming.Footer();
+        PrintSkipped(q);
+        output.WriteLine();
+    }
+
+    /// <summary>The shell's view of an unbounded result: the current rows as one table, redrawn in place (at most
+    /// every 250 ms) as the changelog updates it, until Ctrl+C.</summary>
+    private async Task PrintLiveAsync(QueryResult q, CancellationToken cancellationToken)
+    {
+        var table = new List<object?[]>();
+        var drawnLines = 0;
+        var dirty = false;
+        var lastDraw = DateTime.MinValue;
+        void Draw()
+        {
+            var text = new StringWriter();
+            var shown = table.Count > 40 ? table.Take(40).ToList() : table;
+            new ResultPrinter(text).PrintTable(q.Schema, shown);
+            if (shown.Count < table.Count) text.WriteLine($"... {table.Count - shown.Count} more rows");
+            text.WriteLine("(updating; Ctrl+C to stop)");
+            var rendered = text.ToString();
+            if (drawnLines > 0) output.Write($"\x1b[{drawnLines}F\x1b[J");
+            output.Write(rendered);
+            output.Flush();
+            drawnLines = rendered.Count(c => c == '\n');
+            dirty = false;
+            lastDraw = DateTime.UtcNow;
+        }
+        try
+        {
+            await foreach (var batch in q.ReadBatchesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var row in batch.Rows)
+                {
+                    if (row.Kind.IsAccumulate()) table.Add(row.Values);
+                    else
+                    {
+                        var i = table.FindIndex(r => Core.Data.KeyComparer.Instance.Equals(r, row.Values));
+                        if (i >= 0) table.RemoveAt(i);
+                    }
+                    dirty = true;
+                }
+                if (dirty && DateTime.UtcNow - lastDraw > TimeSpan.FromMilliseconds(250)) Draw();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        Draw();
         PrintSkipped(q);
         output.WriteLine();
     }

@@ -10,3 +10,5 @@ SELECT DATE_FORMAT(TIMESTAMP '2024-03-01 12:34:56', 'yyyy/MM/dd HH:mm') AS f, EX
 SELECT ARRAY[1, 2, 3][2] AS second, CARDINALITY(ARRAY['a', 'b']) AS n, MAP['k', 'v']['k'] AS mv, JSON_VALUE('{"a": {"b": 5}}', '$.a.b') AS jv;
 SELECT ROUND(2.345, 2) AS r, FLOOR(2.7) AS f, CEIL(2.1) AS c, ABS(-3) AS a, POWER(2, 10) AS p, SQRT(16.0) AS s;
 SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) AS t (id, name) WHERE name IS NOT NULL;
+SELECT JSON_OBJECT('a' VALUE 1, KEY 'b' VALUE 'x', 'c' VALUE CAST(NULL AS INT)) AS o, JSON_OBJECT('c' VALUE CAST(NULL AS INT) ABSENT ON NULL) AS absent,
+       JSON_ARRAY(1, 'two', CAST(NULL AS INT)) AS arr, JSON_VALUE('{"n": "42"}', '$.n' RETURNING INT) + 1 AS n;

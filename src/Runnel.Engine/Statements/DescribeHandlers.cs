@@ -33,14 +33,14 @@ internal static class DescribeHandler
                 };
                 var key = resolved.PrimaryKey?.Contains(col.Name) == true ? $"PRI({string.Join(", ", resolved.PrimaryKey)})" : null;
                 var watermark = def.Watermark is { } w && w.Column == col.Name ? SqlFormatter.Format(w.Strategy) : null;
-                rows.Add([col.Name, col.Type.WithNullable(true) + (col.IsRowtime ? " *ROWTIME*" : ""), col.Type.IsNullable ? "TRUE" : "FALSE", key, extras, watermark]);
+                rows.Add([col.Name, col.Type.WithNullable(true) + (col.IsRowtime ? " *ROWTIME*" : ""), col.Type.IsNullable ? "TRUE" : "FALSE", key ?? "", extras ?? "", watermark ?? ""]);
             }
             return new TableResult(statement, schema, rows);
         }
         if (context.Catalog.TryGetView(name, out var view))
         {
             var plan = new QueryBinder(context).BindQuery(Parser.ParseQuery(view.QueryText));
-            var rows = plan.Schema.Columns.Select((c, i) => new object?[] { view.Columns?[i] ?? c.Name, c.Type.WithNullable(true).ToString(), c.Type.IsNullable ? "TRUE" : "FALSE", null, null, null }).ToList();
+            var rows = plan.Schema.Columns.Select((c, i) => new object?[] { view.Columns?[i] ?? c.Name, c.Type.WithNullable(true).ToString(), c.Type.IsNullable ? "TRUE" : "FALSE", "", "", "" }).ToList();
             return new TableResult(statement, schema, rows);
         }
         throw new SqlException($"Table or view with identifier '{CatalogNames.DefaultCatalog}.{CatalogNames.DefaultDatabase}.{name}' doesn't exist." +

@@ -430,20 +430,23 @@ public sealed partial class BuiltinFunctions
             Arity("JSON_STRING", args, 1);
             return new Signature([args[0]], Str, a => a[0] is null ? null : ToJsonNode(a[0])?.ToJsonString());
         }, strict: false));
-        Add(new ScalarFunction("JSON_ARRAY", args =>
-            new Signature(args.ToList(), Str.WithNullable(false), a => new JsonArray(a.Where(v => v is not null).Select(ToJsonNode).ToArray()).ToJsonString()), strict: false));
-        Add(new ScalarFunction("JSON_OBJECT", args =>
-        {
-            if (args.Count % 2 != 0) throw new FunctionArgumentException("JSON_OBJECT needs key, value pairs");
-            for (var i = 0; i < args.Count; i += 2) Require("JSON_OBJECT", args[i], args[i].IsCharacter, "a STRING key", i + 1);
-            return new Signature(args.ToList(), Str.WithNullable(false), a =>
+        foreach (var (name, absent) in new[] { ("JSON_ARRAY", true), ("JSON_ARRAY_NULL_ON_NULL", false) })
+            Add(new ScalarFunction(name, args =>
+                new Signature(args.ToList(), Str.WithNullable(false), a => new JsonArray(a.Where(v => !absent || v is not null).Select(ToJsonNode).ToArray()).ToJsonString()), strict: false));
+        foreach (var (name, absent) in new[] { ("JSON_OBJECT", false), ("JSON_OBJECT_ABSENT_ON_NULL", true) })
+            Add(new ScalarFunction(name, args =>
             {
-                var o = new JsonObject();
-                for (var i = 0; i < a.Length; i += 2)
-                    o[(string)(a[i] ?? throw new EvaluationException("JSON_OBJECT: a key is NULL"))] = ToJsonNode(a[i + 1]);
-                return o.ToJsonString();
-            });
-        }, strict: false));
+                if (args.Count % 2 != 0) throw new FunctionArgumentException("JSON_OBJECT needs key, value pairs");
+                for (var i = 0; i < args.Count; i += 2) Require("JSON_OBJECT", args[i], args[i].IsCharacter, "a STRING key", i + 1);
+                return new Signature(args.ToList(), Str.WithNullable(false), a =>
+                {
+                    var o = new JsonObject();
+                    for (var i = 0; i < a.Length; i += 2)
+                        if (!absent || a[i + 1] is not null)
+                            o[(string)(a[i] ?? throw new EvaluationException("JSON_OBJECT: a key is NULL"))] = ToJsonNode(a[i + 1]);
+                    return o.ToJsonString();
+                });
+            }, strict: false));
     }
 
     private static JsonNode? ToJsonNode(object? v) => v switch

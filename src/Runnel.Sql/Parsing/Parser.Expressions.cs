@@ -354,6 +354,8 @@ public sealed partial class Parser
             _pos++;
             parts.Add(Next().Text);
         }
+        if (Peek.IsSymbol("(") && parts.Count == 1 && parts[0].ToUpperInvariant() is "JSON_OBJECT" or "JSON_ARRAY" or "JSON_VALUE")
+            return ParseJsonFunction(parts[0].ToUpperInvariant(), pos);
         if (Peek.IsSymbol("("))
         {
             _pos++;
@@ -369,6 +371,45 @@ public sealed partial class Parser
             return new FunctionCallExpr(name, args, distinct) { Position = pos };
         }
         return new ColumnRefExpr(parts) { Position = pos };
+    }
+
+    /// <summary>Flink's JSON constructor syntax: <c>JSON_OBJECT([KEY] k VALUE v, .. [NULL|ABSENT ON NULL])</c>,
+    /// <c>JSON_ARRAY(v, .. [NULL|ABSENT ON NULL])</c> and <c>JSON_VALUE(json, path [RETURNING type])</c>. The ON NULL
+    /// choice that differs from the default (NULL for objects, ABSENT for arrays) selects the variant function
+    /// <c>JSON_OBJECT_ABSENT_ON_NULL</c> / <c>JSON_ARRAY_NULL_ON_NULL</c>; RETURNING becomes a TRY_CAST (Flink's
+    /// default NULL ON ERROR).</summary>
+    private Expr ParseJsonFunction(string name, Core.Errors.SourcePosition pos)
+    {
+        ExpectSymbol("(");
+        var args = new List<Expr>();
+        SqlType? returning = null;
+        var absentOnNull = name == "JSON_ARRAY";
+        if (!Peek.IsSymbol(")"))
+        {
+            do
+            {
+                if (name == "JSON_OBJECT")
+                {
+                    TryConsumeWord("KEY");
+                    args.Add(ParseExpr());
+                    if (!TryConsumeWord("VALUE")) ExpectSymbol(",");
+                    args.Add(ParseExpr());
+                }
+                else args.Add(ParseExpr());
+                if (TryConsumeWords("NULL", "ON", "NULL")) absentOnNull = false;
+                else if (TryConsumeWords("ABSENT", "ON", "NULL")) absentOnNull = true;
+                if (name == "JSON_VALUE" && TryConsumeWord("RETURNING")) returning = ParseType();
+            } while (TryConsumeSymbol(","));
+        }
+        ExpectSymbol(")");
+        var fn = name switch
+        {
+            "JSON_OBJECT" when absentOnNull => "JSON_OBJECT_ABSENT_ON_NULL",
+            "JSON_ARRAY" when !absentOnNull => "JSON_ARRAY_NULL_ON_NULL",
+            _ => name,
+        };
+        Expr call = new FunctionCallExpr(new QualifiedName(fn), args) { Position = pos };
+        return returning is null ? call : new CastExpr(call, returning, IsTry: true) { Position = pos };
     }
 
     private Expr ParseCase()
