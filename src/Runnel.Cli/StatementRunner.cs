@@ -134,13 +134,19 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         {
             await foreach (var batch in q.ReadBatchesAsync(cancellationToken).ConfigureAwait(false))
             {
+                var updatedAt = -1;
                 foreach (var row in batch.Rows)
                 {
-                    if (row.Kind.IsAccumulate()) table.Add(row.Values);
-                    else
+                    switch (row.Kind)
                     {
-                        var i = table.FindIndex(r => Core.Data.KeyComparer.Instance.Equals(r, row.Values));
-                        if (i >= 0) table.RemoveAt(i);
+                        // An update replaces its row where it stands, so rows do not jump around.
+                        case RowKind.UpdateAfter when updatedAt >= 0: table.Insert(updatedAt, row.Values); updatedAt = -1; break;
+                        case RowKind.Insert or RowKind.UpdateAfter: table.Add(row.Values); break;
+                        default:
+                            updatedAt = table.FindIndex(r => Core.Data.KeyComparer.Instance.Equals(r, row.Values));
+                            if (updatedAt >= 0) table.RemoveAt(updatedAt);
+                            if (row.Kind == RowKind.Delete) updatedAt = -1;
+                            break;
                     }
                     dirty = true;
                 }

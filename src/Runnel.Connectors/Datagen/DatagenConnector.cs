@@ -171,10 +171,10 @@ public sealed class DatagenConnector : IConnectorFactory
             switch (t.Kind)
             {
                 case TypeKind.Boolean: return random.Next(2) == 1;
-                case TypeKind.TinyInt: return (sbyte)Math.Round(Uniform());
-                case TypeKind.SmallInt: return (short)Math.Round(Uniform());
-                case TypeKind.Int: return (int)Math.Clamp(Math.Round(Uniform()), int.MinValue, int.MaxValue);
-                case TypeKind.BigInt: return (long)Math.Clamp(Math.Round(Uniform()), long.MinValue, long.MaxValue);
+                case TypeKind.TinyInt: return (sbyte)UniformInteger(random);
+                case TypeKind.SmallInt: return (short)UniformInteger(random);
+                case TypeKind.Int: return (int)UniformInteger(random);
+                case TypeKind.BigInt: return UniformInteger(random);
                 case TypeKind.Float: return (float)Uniform();
                 case TypeKind.Double: return Uniform();
                 case TypeKind.Decimal: return decimal.Round((decimal)Uniform(), t.Scale);
@@ -204,6 +204,14 @@ public sealed class DatagenConnector : IConnectorFactory
                 case TypeKind.Row: return new RowValue(t.Fields.Select(f => RandomValue(f.Type, random)).ToArray());
                 default: throw new OptionException($"datagen cannot generate type {t} (field '{_column.Name}')");
             }
+        }
+
+        /// <summary>Every integer in [min, max] equally likely (max inclusive, as Flink's datagen).</summary>
+        private long UniformInteger(Random random)
+        {
+            var lo = (long)Math.Max(_min, long.MinValue);
+            var hi = (long)Math.Min(_max, long.MaxValue - 1);
+            return lo >= hi ? lo : random.NextInt64(lo, hi + 1);
         }
 
         private static DateTime Truncate(DateTime d, int precision)
