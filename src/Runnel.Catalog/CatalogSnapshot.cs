@@ -15,7 +15,7 @@ public sealed class CatalogSnapshot : ICatalogReader
     public CatalogSnapshot(ICatalogStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
-        _entries = store.List().ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _entries = store.List().Where(e => e.Kind is CatalogKinds.Table or CatalogKinds.View).ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<string> TableNames => _entries.Values.Where(e => e.Kind == CatalogKinds.Table).Select(e => e.Name).ToList();

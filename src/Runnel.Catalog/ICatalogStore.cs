@@ -5,6 +5,12 @@ public static class CatalogKinds
 {
     public const string Table = "TABLE";
     public const string View = "VIEW";
+    public const string Model = "MODEL";
+    public const string Connection = "CONNECTION";
+
+    /// <summary>The namespace of a kind: tables and views share one; models and connections each have their own,
+    /// as in Flink and Confluent.</summary>
+    public static string Namespace(string kind) => kind is Table or View ? "relation" : kind.ToLowerInvariant();
 }
 
 /// <summary>One stored object: its kind, name and definition (the normalized DDL statement that recreates it).</summary>
@@ -22,11 +28,16 @@ public interface ICatalogStore : IDisposable
     /// <summary>Directory for data that belongs with the catalog (managed tables).</summary>
     string DataDirectory { get; }
     IReadOnlyList<CatalogEntry> List();
-    CatalogEntry? Get(string name);
+    /// <summary>The entry named <paramref name="name"/> in the namespace of <paramref name="kind"/>.</summary>
+    CatalogEntry? Get(string kind, string name);
     /// <summary>Adds the entry; false (and no change) when an object of that name exists.</summary>
     bool TryAdd(CatalogEntry entry);
     /// <summary>Replaces the definition of an existing entry; false when it does not exist.</summary>
     bool TryUpdate(CatalogEntry entry);
-    /// <summary>Removes the entry; false when it did not exist.</summary>
-    bool TryRemove(string name);
+    /// <summary>Removes the entry (and a model's artifacts); false when it did not exist.</summary>
+    bool TryRemove(string kind, string name);
+    /// <summary>Stores the trained artifact of a model version (a local model's parameters).</summary>
+    void SaveArtifact(string model, int version, byte[] data);
+    byte[]? LoadArtifact(string model, int version);
+    void DeleteArtifact(string model, int version);
 }

@@ -23,10 +23,18 @@ public sealed class SqliteCatalogStore : ICatalogStore
         Execute(c, "PRAGMA journal_mode=WAL;");
         Execute(c, """
             CREATE TABLE IF NOT EXISTS catalog_objects (
-                name TEXT NOT NULL PRIMARY KEY,
+                namespace TEXT NOT NULL,
+                name TEXT NOT NULL,
                 kind TEXT NOT NULL,
                 definition TEXT NOT NULL,
-                created_at TEXT NOT NULL
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (namespace, name)
+            );
+            CREATE TABLE IF NOT EXISTS model_artifacts (
+                model TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                data BLOB NOT NULL,
+                PRIMARY KEY (model, version)
             );
             """);
     }
@@ -63,11 +71,12 @@ public sealed class SqliteCatalogStore : ICatalogStore
     private static CatalogEntry Read(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.Parse(r.GetString(3), System.Globalization.CultureInfo.InvariantCulture));
 
-    public CatalogEntry? Get(string name)
+    public CatalogEntry? Get(string kind, string name)
     {
         using var c = Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT kind, name, definition, created_at FROM catalog_objects WHERE name = $name";
+        cmd.CommandText = "SELECT kind, name, definition, created_at FROM catalog_objects WHERE namespace = $ns AND name = $name";
+        cmd.Parameters.AddWithValue("$ns", CatalogKinds.Namespace(kind));
         cmd.Parameters.AddWithValue("$name", name);
         using var r = cmd.ExecuteReader();
         return r.Read() ? Read(r) : null;
@@ -78,7 +87,8 @@ public sealed class SqliteCatalogStore : ICatalogStore
         ArgumentNullException.ThrowIfNull(entry);
         using var c = Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "INSERT INTO catalog_objects(name, kind, definition, created_at) VALUES ($name, $kind, $def, $at) ON CONFLICT(name) DO NOTHING";
+        cmd.CommandText = "INSERT INTO catalog_objects(namespace, name, kind, definition, created_at) VALUES ($ns, $name, $kind, $def, $at) ON CONFLICT(namespace, name) DO NOTHING";
+        cmd.Parameters.AddWithValue("$ns", CatalogKinds.Namespace(entry.Kind));
         cmd.Parameters.AddWithValue("$name", entry.Name);
         cmd.Parameters.AddWithValue("$kind", entry.Kind);
         cmd.Parameters.AddWithValue("$def", entry.Definition);
@@ -91,20 +101,65 @@ public sealed class SqliteCatalogStore : ICatalogStore
         ArgumentNullException.ThrowIfNull(entry);
         using var c = Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "UPDATE catalog_objects SET definition = $def WHERE name = $name AND kind = $kind";
+        cmd.CommandText = "UPDATE catalog_objects SET definition = $def WHERE namespace = $ns AND name = $name AND kind = $kind";
+        cmd.Parameters.AddWithValue("$ns", CatalogKinds.Namespace(entry.Kind));
         cmd.Parameters.AddWithValue("$name", entry.Name);
         cmd.Parameters.AddWithValue("$kind", entry.Kind);
         cmd.Parameters.AddWithValue("$def", entry.Definition);
         return cmd.ExecuteNonQuery() == 1;
     }
 
-    public bool TryRemove(string name)
+    public bool TryRemove(string kind, string name)
+    {
+        using var c = Open();
+        using var tx = c.BeginTransaction();
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "DELETE FROM catalog_objects WHERE namespace = $ns AND name = $name";
+        cmd.Parameters.AddWithValue("$ns", CatalogKinds.Namespace(kind));
+        cmd.Parameters.AddWithValue("$name", name);
+        var removed = cmd.ExecuteNonQuery() == 1;
+        if (removed && kind == CatalogKinds.Model)
+        {
+            using var art = c.CreateCommand();
+            art.Transaction = tx;
+            art.CommandText = "DELETE FROM model_artifacts WHERE model = $name";
+            art.Parameters.AddWithValue("$name", name);
+            art.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return removed;
+    }
+
+    public void SaveArtifact(string model, int version, byte[] data)
     {
         using var c = Open();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "DELETE FROM catalog_objects WHERE name = $name";
-        cmd.Parameters.AddWithValue("$name", name);
-        return cmd.ExecuteNonQuery() == 1;
+        cmd.CommandText = "INSERT INTO model_artifacts(model, version, data) VALUES ($m, $v, $d) ON CONFLICT(model, version) DO UPDATE SET data = excluded.data";
+        cmd.Parameters.AddWithValue("$m", model);
+        cmd.Parameters.AddWithValue("$v", version);
+        cmd.Parameters.AddWithValue("$d", data);
+        cmd.ExecuteNonQuery();
+    }
+
+    public byte[]? LoadArtifact(string model, int version)
+    {
+        using var c = Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT data FROM model_artifacts WHERE model = $m AND version = $v";
+        cmd.Parameters.AddWithValue("$m", model);
+        cmd.Parameters.AddWithValue("$v", version);
+        return cmd.ExecuteScalar() as byte[];
+    }
+
+    public void DeleteArtifact(string model, int version)
+    {
+        using var c = Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "DELETE FROM model_artifacts WHERE model = $m AND version = $v";
+        cmd.Parameters.AddWithValue("$m", model);
+        cmd.Parameters.AddWithValue("$v", version);
+        cmd.ExecuteNonQuery();
     }
 
     public void Dispose() => SqliteConnection.ClearAllPools();

@@ -27,7 +27,7 @@ internal static class AlterTableHandler
             var def = table.Definition with { Name = new QualifiedName(newName) };
             if (!engine.Store.TryAdd(new CatalogEntry(CatalogKinds.Table, newName, SqlFormatter.Format(def), DateTimeOffset.UtcNow)))
                 throw new SqlException($"Cannot rename to '{newName}': an object of that name exists", statement.Position);
-            engine.Store.TryRemove(name);
+            engine.Store.TryRemove(CatalogKinds.Table, name);
             return RunnelEngine.Ok(statement);
         }
         var options = table.Definition.Options.ToList();

@@ -1,3 +1,4 @@
+using Runnel.Catalog;
 using Runnel.Connectors.Managed;
 using Runnel.Core.Errors;
 using Runnel.Sql.Ast;
@@ -25,7 +26,7 @@ internal static class DropTableHandler
             if (statement.IfExists) return RunnelEngine.Ok(statement);
             throw new SqlException($"Table with identifier '{CatalogNames.DefaultCatalog}.{CatalogNames.DefaultDatabase}.{name}' does not exist." + NameSuggester.Hint(name, reader.TableNames), statement.Position);
         }
-        engine.Store.TryRemove(name);
+        engine.Store.TryRemove(CatalogKinds.Table, name);
         if (table.IsManaged) TableLog.Delete(engine.Store.DataDirectory, name);
         return RunnelEngine.Ok(statement);
     }

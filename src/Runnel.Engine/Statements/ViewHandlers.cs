@@ -48,7 +48,7 @@ internal static class DropViewHandler
             if (statement.IfExists) return RunnelEngine.Ok(statement);
             throw new SqlException($"View with identifier '{CatalogNames.DefaultCatalog}.{CatalogNames.DefaultDatabase}.{name}' does not exist." + NameSuggester.Hint(name, reader.ViewNames), statement.Position);
         }
-        engine.Store.TryRemove(name);
+        engine.Store.TryRemove(CatalogKinds.View, name);
         return RunnelEngine.Ok(statement);
     }
 }

@@ -8,13 +8,22 @@ namespace Runnel.Sql.Ast;
 /// expressions (computed columns, watermarks) in the catalog.</summary>
 public static class SqlFormatter
 {
-    public static string Format(Statement statement)
+    public static string Format(Statement statement) => Format(statement, null);
+
+    /// <summary>Formats a statement, writing <c>******</c> for the values of options that
+    /// <paramref name="isSecret"/> names (the owning connection type's or provider's secret keys).</summary>
+    public static string Format(Statement statement, Func<string, bool>? isSecret)
     {
         ArgumentNullException.ThrowIfNull(statement);
         var sb = new StringBuilder();
-        WriteStatement(sb, statement);
+        secretKeys = isSecret;
+        try { WriteStatement(sb, statement); }
+        finally { secretKeys = null; }
         return sb.ToString();
     }
+
+    [ThreadStatic]
+    private static Func<string, bool>? secretKeys;
 
     public static string Format(Expr expr)
     {
@@ -117,6 +126,33 @@ public static class SqlFormatter
                 break;
             case ExplainStatement ex: sb.Append("EXPLAIN "); WriteStatement(sb, ex.Inner); break;
             case UseStatement u: sb.Append(u.Catalog ? "USE CATALOG " : "USE ").Append(u.Name); break;
+            case CreateConnectionStatement c:
+                sb.Append(c.OrReplace ? "CREATE OR REPLACE CONNECTION " : "CREATE CONNECTION ").Append(c.IfNotExists ? "IF NOT EXISTS " : "").Append(c.Name);
+                if (c.Comment is not null) sb.Append(" COMMENT ").Append(Identifiers.QuoteString(c.Comment));
+                sb.Append(" WITH ");
+                WriteOptions(sb, c.Options, secretKeys);
+                break;
+            case AlterConnectionStatement a:
+                sb.Append("ALTER CONNECTION ").Append(a.IfExists ? "IF EXISTS " : "").Append(a.Name).Append(" SET ");
+                WriteOptions(sb, a.Set, secretKeys);
+                break;
+            case DropConnectionStatement d: sb.Append("DROP CONNECTION ").Append(d.IfExists ? "IF EXISTS " : "").Append(d.Name); break;
+            case CreateModelStatement m:
+                sb.Append("CREATE MODEL ").Append(m.IfNotExists ? "IF NOT EXISTS " : "").Append(m.Name);
+                if (m.Input is not null) sb.Append(" INPUT (").Append(string.Join(", ", m.Input.Select(FormatElement))).Append(')');
+                if (m.Output is not null) sb.Append(" OUTPUT (").Append(string.Join(", ", m.Output.Select(FormatElement))).Append(')');
+                if (m.Comment is not null) sb.Append(" COMMENT ").Append(Identifiers.QuoteString(m.Comment));
+                sb.Append(" WITH ");
+                WriteOptions(sb, m.Options, secretKeys);
+                if (m.AsQuery is not null) { sb.Append(" AS "); WriteQuery(sb, m.AsQuery); }
+                break;
+            case AlterModelStatement a:
+                sb.Append("ALTER MODEL ").Append(a.IfExists ? "IF EXISTS " : "").Append(a.Name);
+                if (a.RenameTo is not null) sb.Append(" RENAME TO ").Append(a.RenameTo);
+                else if (a.Reset.Count > 0) sb.Append(" RESET (").Append(string.Join(", ", a.Reset.Select(Identifiers.QuoteString))).Append(')');
+                else { sb.Append(" SET "); WriteOptions(sb, a.Set, secretKeys); }
+                break;
+            case DropModelStatement d: sb.Append("DROP MODEL ").Append(d.IfExists ? "IF EXISTS " : "").Append(d.Name); break;
             default: throw new NotSupportedException($"No formatter for {s.GetType().Name}");
         }
     }

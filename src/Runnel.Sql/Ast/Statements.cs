@@ -76,3 +76,21 @@ public sealed record ExplainStatement(Statement Inner) : Statement;
 
 /// <summary><c>USE [CATALOG] name</c>: accepted for names that point at the one default catalog and database.</summary>
 public sealed record UseStatement(QualifiedName Name, bool Catalog) : Statement;
+
+/// <summary><c>CREATE [OR REPLACE] CONNECTION [IF NOT EXISTS] name [COMMENT '..'] WITH ('type' = .., ..)</c>.</summary>
+public sealed record CreateConnectionStatement(QualifiedName Name, bool OrReplace, bool IfNotExists, string? Comment, IReadOnlyList<OptionPair> Options) : Statement;
+
+/// <summary><c>ALTER CONNECTION [IF EXISTS] name SET (..)</c>: only secrets may change.</summary>
+public sealed record AlterConnectionStatement(QualifiedName Name, bool IfExists, IReadOnlyList<OptionPair> Set) : Statement;
+
+public sealed record DropConnectionStatement(QualifiedName Name, bool IfExists) : Statement;
+
+/// <summary><c>CREATE MODEL [IF NOT EXISTS] name [INPUT (..)] [OUTPUT (..)] [COMMENT '..'] WITH (..) [AS query]</c>.</summary>
+public sealed record CreateModelStatement(QualifiedName Name, bool IfNotExists, IReadOnlyList<PhysicalColumnDef>? Input,
+    IReadOnlyList<PhysicalColumnDef>? Output, string? Comment, IReadOnlyList<OptionPair> Options, QueryExpr? AsQuery) : Statement;
+
+/// <summary><c>ALTER MODEL [IF EXISTS] name[$v] SET (..) | RESET (..) | RENAME TO new</c>.</summary>
+public sealed record AlterModelStatement(QualifiedName Name, bool IfExists, IReadOnlyList<OptionPair> Set, IReadOnlyList<string> Reset, QualifiedName? RenameTo) : Statement;
+
+/// <summary><c>DROP MODEL [IF EXISTS] name | `name$v` | `name$all`</c>.</summary>
+public sealed record DropModelStatement(QualifiedName Name, bool IfExists) : Statement;

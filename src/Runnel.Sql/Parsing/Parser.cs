@@ -296,7 +296,19 @@ public sealed partial class Parser
         var temporary = TryConsumeWord("TEMPORARY");
         if (IsWord("TABLE")) return orReplace ? throw Unexpected("TABLE after CREATE OR REPLACE is not supported; use DROP TABLE first") : ParseCreateTable(temporary);
         if (IsWord("VIEW")) return ParseCreateView(temporary);
-        throw Unexpected("TABLE or VIEW after CREATE");
+        if (TryConsumeWord("CONNECTION"))
+        {
+            var ifNotExists = ParseIfNotExists();
+            var name = ParseObjectName("a connection name");
+            var comment = TryConsumeWord("COMMENT") ? ExpectString("a comment string") : null;
+            return new CreateConnectionStatement(name, orReplace, ifNotExists, comment, ParseWithOptions());
+        }
+        if (TryConsumeWord("MODEL"))
+        {
+            if (orReplace) throw Unexpected("MODEL after CREATE OR REPLACE is not supported; CREATE MODEL on an existing name adds a version");
+            return ParseCreateModel();
+        }
+        throw Unexpected("TABLE, VIEW, MODEL or CONNECTION after CREATE");
     }
 
     private bool ParseIfNotExists() => TryConsumeWords("IF", "NOT", "EXISTS");
@@ -474,7 +486,17 @@ public sealed partial class Parser
             var ifExists = ParseIfExists();
             return new DropViewStatement(ParseQualifiedName("a view name"), ifExists, temporary);
         }
-        throw Unexpected("TABLE or VIEW after DROP");
+        if (TryConsumeWord("CONNECTION"))
+        {
+            var ifExists = ParseIfExists();
+            return new DropConnectionStatement(ParseObjectName("a connection name"), ifExists);
+        }
+        if (TryConsumeWord("MODEL"))
+        {
+            var ifExists = ParseIfExists();
+            return new DropModelStatement(ParseObjectName("a model name"), ifExists);
+        }
+        throw Unexpected("TABLE, VIEW, MODEL or CONNECTION after DROP");
     }
 
     private Statement ParseAlter()
@@ -485,18 +507,64 @@ public sealed partial class Parser
             ParseIfExists();
             var name = ParseQualifiedName("a table name");
             if (TryConsumeWord("SET")) return new AlterTableStatement(name, ParseOptionList(), [], null);
-            if (TryConsumeWord("RESET"))
-            {
-                ExpectSymbol("(");
-                var keys = new List<string> { ExpectString("an option key") };
-                while (TryConsumeSymbol(",")) keys.Add(ExpectString("an option key"));
-                ExpectSymbol(")");
-                return new AlterTableStatement(name, [], keys, null);
-            }
+            if (TryConsumeWord("RESET")) return new AlterTableStatement(name, [], ParseKeyList(), null);
             if (TryConsumeWords("RENAME", "TO")) return new AlterTableStatement(name, [], [], ParseQualifiedName());
             throw Unexpected("SET, RESET or RENAME TO");
         }
-        throw Unexpected("TABLE after ALTER");
+        if (TryConsumeWord("CONNECTION"))
+        {
+            var ifExists = ParseIfExists();
+            var name = ParseObjectName("a connection name");
+            ExpectWord("SET");
+            return new AlterConnectionStatement(name, ifExists, ParseOptionList());
+        }
+        if (TryConsumeWord("MODEL"))
+        {
+            var ifExists = ParseIfExists();
+            var name = ParseObjectName("a model name");
+            if (TryConsumeWord("SET")) return new AlterModelStatement(name, ifExists, ParseOptionList(), [], null);
+            if (TryConsumeWord("RESET")) return new AlterModelStatement(name, ifExists, [], ParseKeyList(), null);
+            if (TryConsumeWords("RENAME", "TO")) return new AlterModelStatement(name, ifExists, [], [], ParseObjectName("a model name"));
+            throw Unexpected("SET, RESET or RENAME TO");
+        }
+        throw Unexpected("TABLE, MODEL or CONNECTION after ALTER");
+    }
+
+    /// <summary><c>('k1', 'k2')</c>: option keys to reset.</summary>
+    private List<string> ParseKeyList()
+    {
+        ExpectSymbol("(");
+        var keys = new List<string> { Peek.Kind == TokenKind.String ? Next().Text : ParseDottedWords() };
+        while (TryConsumeSymbol(",")) keys.Add(Peek.Kind == TokenKind.String ? Next().Text : ParseDottedWords());
+        ExpectSymbol(")");
+        return keys;
+    }
+
+    private CreateModelStatement ParseCreateModel()
+    {
+        var ifNotExists = ParseIfNotExists();
+        var name = ParseObjectName("a model name");
+        List<PhysicalColumnDef>? ParseColumns()
+        {
+            ExpectSymbol("(");
+            var cols = new List<PhysicalColumnDef>();
+            do
+            {
+                var pos = Peek.Position;
+                var col = ExpectIdentifier("a column name");
+                var type = ParseType();
+                cols.Add(new PhysicalColumnDef(col, type, ParseOptionalComment()) { Position = pos });
+            } while (TryConsumeSymbol(","));
+            ExpectSymbol(")");
+            return cols;
+        }
+        var input = TryConsumeWord("INPUT") ? ParseColumns() : null;
+        var output = TryConsumeWord("OUTPUT") ? ParseColumns() : null;
+        var comment = TryConsumeWord("COMMENT") ? ExpectString("a comment string") : null;
+        var options = ParseWithOptions();
+        QueryExpr? asQuery = null;
+        if (TryConsumeWord("AS")) asQuery = ParseQueryExpr();
+        return new CreateModelStatement(name, ifNotExists, input, output, comment, options, asQuery);
     }
 
     private Statement ParseSet()
@@ -534,8 +602,8 @@ public sealed partial class Parser
         if (TryConsumeWord("CREATE"))
         {
             var kind = ExpectAnyWord().ToUpperInvariant();
-            if (kind is not ("TABLE" or "VIEW")) { _pos--; throw Unexpected("TABLE or VIEW after SHOW CREATE"); }
-            return new ShowCreateStatement(kind, ParseQualifiedName());
+            if (kind is not ("TABLE" or "VIEW" or "MODEL")) { _pos--; throw Unexpected("TABLE, VIEW or MODEL after SHOW CREATE"); }
+            return new ShowCreateStatement(kind, kind == "MODEL" ? ParseObjectName("a model name") : ParseQualifiedName());
         }
         string what;
         if (TryConsumeWord("CURRENT")) what = "CURRENT " + ExpectAnyWord().ToUpperInvariant();
@@ -546,10 +614,10 @@ public sealed partial class Parser
             what = w;
         }
         if (what is not ("TABLES" or "VIEWS" or "FUNCTIONS" or "USER FUNCTIONS" or "CATALOGS" or "DATABASES" or "JOBS"
-            or "CURRENT CATALOG" or "CURRENT DATABASE" or "MODULES"))
+            or "CURRENT CATALOG" or "CURRENT DATABASE" or "MODULES" or "MODELS" or "CONNECTIONS"))
         {
             _pos--;
-            throw Unexpected("TABLES, VIEWS, FUNCTIONS, CATALOGS, DATABASES, JOBS, CURRENT CATALOG or CURRENT DATABASE after SHOW");
+            throw Unexpected("TABLES, VIEWS, MODELS, CONNECTIONS, FUNCTIONS, CATALOGS, DATABASES, JOBS, CURRENT CATALOG or CURRENT DATABASE after SHOW");
         }
         QualifiedName? from = null;
         if (TryConsumeWord("FROM") || TryConsumeWord("IN")) from = ParseQualifiedName();
@@ -565,8 +633,8 @@ public sealed partial class Parser
         _pos++;
         TryConsumeWord("EXTENDED");
         var kind = "";
-        if ((IsWord("TABLE") || IsWord("VIEW")) && PeekAt(1).Kind is TokenKind.Word or TokenKind.QuotedIdentifier)
+        if ((IsWord("TABLE") || IsWord("VIEW") || IsWord("MODEL") || IsWord("CONNECTION")) && PeekAt(1).Kind is TokenKind.Word or TokenKind.QuotedIdentifier)
             kind = Next().Text.ToUpperInvariant();
-        return new DescribeStatement(kind, ParseQualifiedName());
+        return new DescribeStatement(kind, kind is "MODEL" or "CONNECTION" ? ParseObjectName("a name") : ParseQualifiedName());
     }
 }

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Runnel.Core.Errors;
+using Runnel.Core.Options;
+using Runnel.Core.Types;
+using Runnel.Models.Abstractions;
+
+namespace Runnel.Models.Providers.OpenAI;
+
+/// <summary>
+/// The <c>openai</c> provider: chat completions (<c>OPENAI-CHAT</c>, one input per request) and embeddings
+/// (<c>OPENAI-EMBED</c>, many inputs per request; float or base64 answers) over HTTP with a bearer key, against
+/// api.openai.com or any OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio) given its endpoint. The system
+/// prompt becomes the system message, <c>openai.params.*</c> map onto the request's fields. Errors carry the
+/// provider's status and message; this class never retries (the runtime does).
+/// </summary>
+public sealed class OpenAIProvider : IModelProvider
+{
+    public string Name => "openai";
+    public bool NeedsConnection => true;
+    public IReadOnlyList<string> Tasks { get; } = ModelTasks.All;
+
+    /// <summary>Request fields a chat completion accepts from <c>openai.params.*</c>.</summary>
+    private static readonly HashSet<string> ChatParams = new(StringComparer.OrdinalIgnoreCase)
+        { "temperature", "top_p", "max_tokens", "stop", "presence_penalty", "frequency_penalty", "seed", "user", "n" };
+
+    private static readonly HashSet<string> EmbedParams = new(StringComparer.OrdinalIgnoreCase) { "dimensions", "encoding_format", "user" };
+
+    public IReadOnlyList<OptionDef> Options { get; } =
+    [
+        new("openai.model_version", OptionType.String, "Model name sent as 'model' (default gpt-3.5-turbo; text-embedding-ada-002 for OPENAI-EMBED)."),
+        new("openai.input_format", OptionType.Enum, "Wire format.", AllowedValues: ["OPENAI-CHAT", "OPENAI-EMBED", "AZURE-EMBED"]),
+        new("openai.output_format", OptionType.String, "Accepted for compatibility; the output follows the input format."),
+        new("openai.system_prompt", OptionType.String, "System message sent before each input."),
+        new("openai.params.*", OptionType.String, "Request fields: temperature, top_p, max_tokens, stop (comma-separated), presence_penalty, frequency_penalty, seed; for embeddings dimensions, encoding_format."),
+        new("openai.endpoint", OptionType.String, "Legacy form: the endpoint given on the model instead of a connection."),
+        new("openai.api_key", OptionType.String, "Legacy form: the key given on the model, usually '{{sessionconfig/sql.secrets.<name>}}'.", IsSecret: true),
+    ];
+
+    private static string Format(ModelVersionInfo v) =>
+        (v.Option("openai.input_format") ?? (v.Task == ModelTasks.Embedding ? "OPENAI-EMBED" : "OPENAI-CHAT")).ToUpperInvariant();
+
+    public void Validate(ModelVersionInfo version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var format = Format(version);
+        var sig = version.Signature;
+        var embed = format is "OPENAI-EMBED" or "AZURE-EMBED";
+        if (sig.Inputs.Count != 1 || !sig.Inputs[0].Type.IsCharacter)
+            throw new OptionException($"The {format} format needs a single STRING input, but INPUT is ({string.Join(", ", sig.Inputs.Select(c => $"{c.Name} {c.Type}"))})");
+        if (embed && (sig.Outputs.Count != 1 || sig.Outputs[0].Type.Kind != TypeKind.Array || !sig.Outputs[0].Type.Element!.IsNumeric))
+            throw new OptionException($"The {format} format returns one ARRAY<FLOAT> output");
+        if (!embed && (sig.Outputs.Count != 1 || !sig.Outputs[0].Type.IsCharacter))
+            throw new OptionException($"The {format} format returns one STRING output");
+        var allowed = embed ? EmbedParams : ChatParams;
+        foreach (var key in version.Options.Keys.Where(k => k.StartsWith("openai.params.", StringComparison.OrdinalIgnoreCase)))
+        {
+            var param = key["openai.params.".Length..];
+            if (!allowed.Contains(param))
+                throw new OptionException($"Parameter '{param}' is not supported by the {format} format. Supported: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
+        }
+    }
+
+    public IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var endpoint = connection?.Endpoint ?? version.Option("openai.endpoint")
+            ?? throw new OptionException($"Model '{version.ModelName}' has no endpoint: set 'openai.connection' to a connection of type openai");
+        SecretValue? key = null;
+        if (connection is not null && connection.Secrets.TryGetValue("api-key", out var k)) key = k;
+        else if (version.Secrets.TryGetValue("openai.api_key", out var legacy)) key = legacy;
+        var timeout = double.TryParse(version.Option("openai.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
+        return new Invoker(version, endpoint, key, TimeSpan.FromSeconds(timeout), Format(version));
+    }
+
+    private sealed class Invoker : IModelInvoker
+    {
+        private readonly ModelVersionInfo _version;
+        private readonly Uri _endpoint;
+        private readonly HttpClient _http;
+        private readonly bool _embed;
+        private readonly string _model;
+
+        public Invoker(ModelVersionInfo version, string endpoint, SecretValue? key, TimeSpan timeout, string format)
+        {
+            _version = version;
+            _endpoint = new Uri(endpoint);
+            _embed = format is "OPENAI-EMBED" or "AZURE-EMBED";
+            _model = version.Option("openai.model_version") ?? (_embed ? "text-embedding-ada-002" : "gpt-3.5-turbo");
+            // One retry loop only (the runtime's): the handler does not retry, and the client has no default policy.
+            _http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
+            if (key is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
+        }
+
+        public int PreferredBatchSize => _embed ? 2048 : 1;
+
+        public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
+        {
+            if (_embed) return await EmbedAsync(inputs, cancellationToken).ConfigureAwait(false);
+            var results = new List<ModelOutput>(inputs.Count);
+            foreach (var input in inputs) results.Add(await ChatAsync((string)input[0]!, cancellationToken).ConfigureAwait(false));
+            return results;
+        }
+
+        private IEnumerable<(string Key, string Value)> Params() =>
+            _version.Options.Where(kv => kv.Key.StartsWith("openai.params.", StringComparison.OrdinalIgnoreCase))
+                .Select(kv => (kv.Key["openai.params.".Length..].ToLowerInvariant(), kv.Value));
+
+        private static JsonNode ParamValue(string key, string value)
+        {
+            if (key == "stop") return new JsonArray(value.Split(',').Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
+            if (key is "user" or "encoding_format") return JsonValue.Create(value);
+            if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
+            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return JsonValue.Create(d);
+            if (bool.TryParse(value, out var b)) return JsonValue.Create(b);
+            return JsonValue.Create(value);
+        }
+
+        private async Task<ModelOutput> ChatAsync(string input, CancellationToken cancellationToken)
+        {
+            var messages = new JsonArray();
+            if (_version.Option("openai.system_prompt") is { } system)
+                messages.Add(new JsonObject { ["role"] = "system", ["content"] = system });
+            messages.Add(new JsonObject { ["role"] = "user", ["content"] = input });
+            var body = new JsonObject { ["model"] = _model, ["messages"] = messages };
+            foreach (var (k, v) in Params()) body[k] = ParamValue(k, v);
+            var (ok, json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+            if (!ok) return ModelOutput.Failed(error!);
+            var choice = json!["choices"]?[0];
+            var content = choice?["message"]?["content"]?.GetValue<string>();
+            if (choice?["finish_reason"]?.GetValue<string>() == "content_filter")
+                return ModelOutput.Failed(new ModelInvocationException("The provider filtered the completion (finish_reason: content_filter)", 200));
+            return content is null
+                ? ModelOutput.Failed(new ModelInvocationException("The provider's answer has no choices[0].message.content", 200))
+                : new ModelOutput([content]);
+        }
+
+        private async Task<IReadOnlyList<ModelOutput>> EmbedAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
+        {
+            var body = new JsonObject { ["model"] = _model, ["input"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create((string)i[0]!)).ToArray()) };
+            foreach (var (k, v) in Params()) body[k] = ParamValue(k, v);
+            var (ok, json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+            if (!ok) return inputs.Select(_ => ModelOutput.Failed(error!)).ToList();
+            var outputs = new ModelOutput[inputs.Count];
+            foreach (var item in json!["data"]?.AsArray() ?? [])
+            {
+                var index = item!["index"]?.GetValue<int>() ?? 0;
+                if (index < 0 || index >= outputs.Length) continue;
+                var embedding = item["embedding"];
+                float[] vector = embedding is JsonValue v && v.TryGetValue<string>(out var b64)
+                    ? DecodeBase64Floats(b64)
+                    : embedding!.AsArray().Select(x => x!.GetValue<float>()).ToArray();
+                outputs[index] = new ModelOutput([vector.Cast<object?>().ToArray()]);
+            }
+            for (var i = 0; i < outputs.Length; i++)
+                outputs[i] ??= ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no embedding for input {i}", 200));
+            return outputs;
+        }
+
+        /// <summary>OpenAI's base64 embeddings are little-endian float32 arrays.</summary>
+        private static float[] DecodeBase64Floats(string b64)
+        {
+            var bytes = Convert.FromBase64String(b64);
+            var floats = new float[bytes.Length / 4];
+            for (var i = 0; i < floats.Length; i++) floats[i] = BitConverter.ToSingle(bytes, i * 4);
+            return floats;
+        }
+
+        private async Task<(bool Ok, JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
+        {
+            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.PostAsync(_endpoint, content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                return (false, null, new ModelInvocationException($"Could not reach {_endpoint.GetLeftPart(UriPartial.Path)}: {e.Message}", 0, isRetryable: true));
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (false, null, new ModelInvocationException($"The call to {_endpoint.GetLeftPart(UriPartial.Path)} timed out after {_http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
+            }
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                JsonNode? json = null;
+                try { json = JsonNode.Parse(text); } catch (JsonException) { }
+                var status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode)
+                    return json is null ? (false, null, new ModelInvocationException($"The provider answered {status} with a body that is not JSON", status)) : (true, json, null);
+                var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
+                var code = json?["error"]?["code"]?.ToString() ?? json?["error"]?["type"]?.ToString();
+                var retryable = status is 408 or 429 or 500 or 502 or 503 or 504 && code != "insufficient_quota";
+                return (false, null, new ModelInvocationException($"OpenAI returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable));
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
