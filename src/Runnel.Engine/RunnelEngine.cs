@@ -23,6 +23,8 @@ public sealed class RunnelEngineOptions
     public IReadOnlyDictionary<string, string>? Configuration { get; init; }
     public IReadOnlyList<ITableFunctionBinder> TableFunctionBinders { get; init; } = [];
     public IReadOnlyList<ITableFunctionRuntime> TableFunctionRuntimes { get; init; } = [];
+    /// <summary>Model providers; default every built-in one (<c>local</c>, <c>openai</c>).</summary>
+    public Models.ModelProviderRegistry? ModelProviders { get; init; }
 }
 
 /// <summary>
@@ -41,13 +43,18 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         Store = options.Store ?? new SqliteCatalogStore(options.CatalogPath);
         Connectors = options.Connectors ?? new ConnectorRegistry().AddBuiltIns();
         PrintOutput = options.PrintOutput;
-        TableFunctionBinders = options.TableFunctionBinders;
-        TableFunctionRuntimes = options.TableFunctionRuntimes;
+        ModelProviders = options.ModelProviders ?? new Models.ModelProviderRegistry().AddBuiltIns();
+        Models = new Models.ModelCatalog(Store, SecretCipher.ForCatalog(Store.DataDirectory));
+        var inference = new Models.ModelFunctions(this);
+        TableFunctionBinders = [inference, .. options.TableFunctionBinders];
+        TableFunctionRuntimes = [inference, .. options.TableFunctionRuntimes];
         if (options.Configuration is not null)
             foreach (var (k, v) in options.Configuration) Session.Set(k, v);
     }
 
     public ICatalogStore Store { get; }
+    public Models.ModelProviderRegistry ModelProviders { get; }
+    public Models.ModelCatalog Models { get; }
     public ConnectorRegistry Connectors { get; }
     public Session Session { get; } = new();
     internal TextWriter? PrintOutput { get; }
@@ -95,15 +102,17 @@ public sealed partial class RunnelEngine : IAsyncDisposable
 
     internal ICatalogReader CatalogReader() => Session.Overlay(new CatalogSnapshot(Store));
 
-    internal BindContext BindContext() => new(CatalogReader(), new ConnectorCapabilities(Connectors),
-        new Sql.Functions.BuiltinFunctions(Session.TimeZone), Session.BatchMode, TableFunctionBinders);
+    internal BindContext BindContext(bool? batchMode = null) => new(CatalogReader(), new ConnectorCapabilities(Connectors),
+        new Sql.Functions.BuiltinFunctions(Session.TimeZone), batchMode ?? Session.BatchMode, TableFunctionBinders, SelectRewriters);
 
-    internal JobContext JobContext() => new()
+    internal IReadOnlyList<ISelectRewriter> SelectRewriters => [new Models.MlEvaluateRewriter(this)];
+
+    internal JobContext JobContext(bool? batchMode = null) => new()
     {
         Connectors = Connectors,
         CatalogDirectory = Store.DataDirectory,
         TimeZone = Session.TimeZone,
-        BatchMode = Session.BatchMode,
+        BatchMode = batchMode ?? Session.BatchMode,
         CheckpointInterval = Session.Checkpoint,
         PrintOutput = PrintOutput,
         TableFunctions = TableFunctionRuntimes,

@@ -50,6 +50,9 @@ public sealed class Session
         _config[key] = value;
     }
 
+    /// <summary>Session keys holding secrets (the legacy <c>sql.secrets.*</c> form); masked when listed.</summary>
+    public static bool IsSecretKey(string key) => key.StartsWith("sql.secrets.", StringComparison.OrdinalIgnoreCase);
+
     public void Reset(string? key)
     {
         if (key is null) _config.Clear();

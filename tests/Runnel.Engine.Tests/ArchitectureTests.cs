@@ -13,7 +13,8 @@ public class ArchitectureTests
         ["Runnel.Catalog"] = ["Runnel.Sql"],
         ["Runnel.Connectors"] = ["Runnel.Core"],
         ["Runnel.Execution"] = ["Runnel.Sql", "Runnel.Connectors"],
-        ["Runnel.Engine"] = ["Runnel.Catalog", "Runnel.Execution"],
+        ["Runnel.Models"] = ["Runnel.Core"],
+        ["Runnel.Engine"] = ["Runnel.Catalog", "Runnel.Execution", "Runnel.Models"],
         ["Runnel.Cli"] = ["Runnel.Engine"],
     };
 

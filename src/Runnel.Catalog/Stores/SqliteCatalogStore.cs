@@ -21,6 +21,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 30 }.ToString();
         using var c = Open();
         Execute(c, "PRAGMA journal_mode=WAL;");
+        MigrateToNamespaces(c);
         Execute(c, """
             CREATE TABLE IF NOT EXISTS catalog_objects (
                 namespace TEXT NOT NULL,
@@ -37,6 +38,30 @@ public sealed class SqliteCatalogStore : ICatalogStore
                 PRIMARY KEY (model, version)
             );
             """);
+    }
+
+    /// <summary>Catalogs written before models and connections existed keyed objects by name alone; move them into
+    /// the (namespace, name) layout, keeping every table and view.</summary>
+    private static void MigrateToNamespaces(SqliteConnection c)
+    {
+        using var check = c.CreateCommand();
+        check.CommandText = "SELECT COUNT(*) FROM pragma_table_info('catalog_objects')";
+        var columns = Convert.ToInt32(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        check.CommandText = "SELECT COUNT(*) FROM pragma_table_info('catalog_objects') WHERE name = 'namespace'";
+        var hasNamespace = Convert.ToInt32(check.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        if (columns == 0 || hasNamespace) return;
+        using var tx = c.BeginTransaction();
+        using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            CREATE TABLE catalog_objects_v2 (namespace TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, definition TEXT NOT NULL,
+                created_at TEXT NOT NULL, PRIMARY KEY (namespace, name));
+            INSERT INTO catalog_objects_v2 SELECT 'relation', name, kind, definition, created_at FROM catalog_objects;
+            DROP TABLE catalog_objects;
+            ALTER TABLE catalog_objects_v2 RENAME TO catalog_objects;
+            """;
+        cmd.ExecuteNonQuery();
+        tx.Commit();
     }
 
     public string Location { get; }

@@ -19,6 +19,20 @@ public sealed class JobCounters
     /// <summary>The first 100 skipped rows as <c>file:line: reason</c>.</summary>
     public IReadOnlyList<string> SkippedSamples { get { lock (_skipped) return _skipped.ToList(); } }
 
+    private long _modelErrors;
+    private readonly List<string> _modelErrorSamples = [];
+
+    /// <summary>Rows whose model call failed and continued with NULL outputs (error-handling-strategy = ignore).</summary>
+    public long ModelErrors => Interlocked.Read(ref _modelErrors);
+    public IReadOnlyList<string> ModelErrorSamples { get { lock (_modelErrorSamples) return _modelErrorSamples.ToList(); } }
+
+    public void AddModelError(string message)
+    {
+        Interlocked.Increment(ref _modelErrors);
+        lock (_modelErrorSamples)
+            if (_modelErrorSamples.Count < 100) _modelErrorSamples.Add(message);
+    }
+
     public void AddRead(long n) => Interlocked.Add(ref _rowsRead, n);
     public void AddWritten(long n) => Interlocked.Add(ref _rowsWritten, n);
 
@@ -53,6 +67,8 @@ public sealed class TableContext
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
     /// <summary>How often an unbounded sink commits what it has written (Flink's execution.checkpointing.interval).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>INSERT OVERWRITE: replace the table's contents when the sink finishes.</summary>
+    public bool Overwrite { get; init; }
     /// <summary>Where the print connector writes; defaults to the process's standard output.</summary>
     public TextWriter? Output { get; init; }
 }

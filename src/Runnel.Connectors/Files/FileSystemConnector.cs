@@ -249,7 +249,17 @@ public sealed class FileSystemConnector : IConnectorFactory
         }
 
         public ValueTask CheckpointAsync(CancellationToken cancellationToken = default) => CommitAsync(cancellationToken);
-        public ValueTask FinishAsync(CancellationToken cancellationToken = default) => CommitAsync(cancellationToken);
+
+        public async ValueTask FinishAsync(CancellationToken cancellationToken = default)
+        {
+            if (_context.Overwrite && Directory.Exists(_directory))
+            {
+                // INSERT OVERWRITE: remove the visible files that were there before this job, then publish ours.
+                foreach (var old in Directory.GetFiles(_directory).Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).Contains(_uuid, StringComparison.Ordinal)))
+                    File.Delete(old);
+            }
+            await CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         public async ValueTask DisposeAsync()
         {

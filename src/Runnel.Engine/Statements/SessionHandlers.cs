@@ -13,7 +13,7 @@ internal static class SetHandler
         {
             var schema = new Schema([new Column("key", SqlType.String), new Column("value", SqlType.String)]);
             return new TableResult(statement, schema, engine.Session.Config.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-                .Select(kv => new object?[] { kv.Key, kv.Value }).ToList());
+                .Select(kv => new object?[] { kv.Key, Session.IsSecretKey(kv.Key) ? Core.Options.SecretValue.Mask : kv.Value }).ToList());
         }
         engine.Session.Set(statement.Key, statement.Value ?? "");
         return new MessageResult(statement, "Execute statement succeeded.");

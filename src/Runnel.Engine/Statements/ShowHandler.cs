@@ -27,6 +27,8 @@ internal static class ShowHandler
             "CURRENT CATALOG" => ("current catalog name", [CatalogNames.DefaultCatalog]),
             "CURRENT DATABASE" => ("current database name", [CatalogNames.DefaultDatabase]),
             "MODULES" => ("module name", ["core"]),
+            "MODELS" => ("Model Name", engine.Models.ModelNames),
+            "CONNECTIONS" => ("Name", engine.Models.ConnectionNames),
             _ => ("", []),
         };
         if (statement.What == "JOBS")

@@ -24,6 +24,8 @@ public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(no
         if (!context.Connectors.TryGet(connectorName, out var factory))
             throw new RunnelException($"Connector '{connectorName}' of table '{table.Name}' is not available");
         if (!factory.CanWrite) throw new RunnelException($"Table '{table.Name}' uses connector '{connectorName}', which can only be read");
+        if (node.Overwrite && connectorName is not ("filesystem" or "blackhole" or "print"))
+            throw new RunnelException($"INSERT OVERWRITE is not supported for connector '{connectorName}' (table '{table.Name}')");
         // The input holds the writable columns in declared order; the sink takes physical columns, then metadata.
         var writable = table.WritableColumns;
         var physical = table.PhysicalColumns;
@@ -41,6 +43,7 @@ public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(no
             TimeZone = context.TimeZone,
             CheckpointInterval = context.CheckpointInterval,
             Output = context.PrintOutput,
+            Overwrite = node.Overwrite,
         });
         var lastCheckpoint = DateTime.UtcNow;
         var stopped = false;

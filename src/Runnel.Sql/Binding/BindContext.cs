@@ -30,10 +30,23 @@ public interface ITableFunctionBinder
     LogicalPlan BindTableValued(FunctionCallExpr call, LogicalPlan input, Scope inputScope, ExpressionBinder binder, BindContext context);
 }
 
+/// <summary>What an <see cref="ISelectRewriter"/> did to a SELECT block: a new input (and its scope) with
+/// substitutions for select-list expressions, or the complete result (<see cref="Final"/>).</summary>
+public sealed record SelectRewrite(LogicalPlan Input, Scope Scope, Func<Expr, Scope, BoundExpr?>? Substitute = null, LogicalPlan? Final = null);
+
+/// <summary>A hook that binds functions appearing in a select list that are not scalar functions: model inference
+/// in scalar form (<c>SELECT ML_PREDICT(m, x) FROM t</c>) and evaluation aggregates (<c>ML_EVALUATE</c>). Called after
+/// FROM and WHERE are bound; returns null when the select list holds nothing it handles.</summary>
+public interface ISelectRewriter
+{
+    SelectRewrite? Rewrite(SelectQuery select, LogicalPlan input, Scope scope, ExpressionBinder binder, BindContext context);
+}
+
 /// <summary>Everything binding needs: the catalog, functions, session mode and connector capabilities.</summary>
 public sealed class BindContext(ICatalogReader catalog, ITableCapabilities capabilities, BuiltinFunctions functions, bool batchMode,
-    IReadOnlyList<ITableFunctionBinder>? tableFunctions = null)
+    IReadOnlyList<ITableFunctionBinder>? tableFunctions = null, IReadOnlyList<ISelectRewriter>? selectRewriters = null)
 {
+    public IReadOnlyList<ISelectRewriter> SelectRewriters { get; } = selectRewriters ?? [];
     public ICatalogReader Catalog { get; } = catalog;
     public ITableCapabilities Capabilities { get; } = capabilities;
     public BuiltinFunctions Functions { get; } = functions;

@@ -106,6 +106,8 @@ public sealed partial class QueryBinder
                 case LateralTableRef l: fn = BindLateralFunction(l, leftScope); alias = l.Alias; break;
                 default: throw new SqlException("LATERAL subqueries are not supported yet; use LATERAL TABLE(..)", j.Right.Position);
             }
+            if (fn is TableFunctionCall && left.IsUpdating)
+                throw new SqlException($"Table function {((TableFunctionCall)fn).Name} needs an append-only input, but its input is updating (an aggregate, outer join or Top-N over unbounded input)", j.Right.Position);
             var plan = new LogicalCorrelate(left, fn, outer);
             var rightScope = new Scope(fn.Columns.Select((c, i) => new Scope.Entry(alias, c.Name, i, c.Type)).ToList());
             return (plan, leftScope.Concat(rightScope));

@@ -52,7 +52,9 @@ public sealed partial class QueryBinder
         if (source.IsUpdating && !_ctx.Capabilities.AcceptsUpdates(target))
             throw new SqlException($"Table sink '{qualified}' doesn't support consuming update changes which is produced by the query (an aggregate, outer join or Top-N over an unbounded input). Write to a table with the 'print' or 'upsert-kafka' connector, a managed table, or run in batch mode.", insert.Position);
         var project = new LogicalProject(source, exprs, targetCols.Select(c => c.Name).ToList());
-        return new LogicalSink(project, resolved);
+        if (insert.Overwrite && !source.IsBounded)
+            throw new SqlException("INSERT OVERWRITE needs a bounded input (batch mode or bounded sources)", insert.Position);
+        return new LogicalSink(project, resolved, insert.Overwrite);
     }
 
     private static BoundExpr CastForSink(BoundExpr e, Column target, int position, Func<string, string> mismatch, InsertStatement insert)

@@ -184,6 +184,20 @@ public sealed partial class QueryBinder
             input = new LogicalFilter(input, cond);
         }
 
+        Func<Expr, Scope, BoundExpr?>? rewriteSubstitute = null;
+        foreach (var rewriter in _ctx.SelectRewriters)
+        {
+            if (rewriter.Rewrite(s, input, scope, _eb, _ctx) is not { } rewrite) continue;
+            if (rewrite.Final is not null) return rewrite.Final;
+            input = rewrite.Input;
+            scope = rewrite.Scope;
+            if (rewrite.Substitute is { } sub)
+            {
+                var before = rewriteSubstitute;
+                rewriteSubstitute = (e, sc) => sub(e, sc) ?? before?.Invoke(e, sc);
+            }
+        }
+
         // Expand stars into column references, remembering each item's output name.
         var items = new List<(Expr Expr, string? Alias)>();
         foreach (var item in s.Items)
@@ -198,7 +212,8 @@ public sealed partial class QueryBinder
             else items.Add((item.Expr, item.Alias));
         }
         var originalSubstitute = _eb.Substitute;
-        _eb.Substitute = (e, sc) => e is ResolvedRefExpr r ? new BoundInputRef(r.Index, scope.Entries.First(x => x.Index == r.Index).Type) : originalSubstitute?.Invoke(e, sc);
+        _eb.Substitute = (e, sc) => e is ResolvedRefExpr r ? new BoundInputRef(r.Index, scope.Entries.First(x => x.Index == r.Index).Type)
+            : rewriteSubstitute?.Invoke(e, sc) ?? originalSubstitute?.Invoke(e, sc);
         try
         {
             var aggregates = items.SelectMany(i => FindAggregates(i.Expr)).ToList();

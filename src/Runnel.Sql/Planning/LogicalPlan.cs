@@ -290,12 +290,14 @@ public sealed class LogicalSort(LogicalPlan input, IReadOnlyList<SortKey> keys, 
 }
 
 /// <summary>INSERT INTO: writes the input (already cast to the table's writable columns) to a table.</summary>
-public sealed class LogicalSink(LogicalPlan input, ResolvedTable target) : LogicalPlan
+public sealed class LogicalSink(LogicalPlan input, ResolvedTable target, bool overwrite = false) : LogicalPlan
 {
     public LogicalPlan Input { get; } = input;
     public ResolvedTable Target { get; } = target;
+    /// <summary>INSERT OVERWRITE: the sink replaces the table's contents when it commits (bounded jobs only).</summary>
+    public bool Overwrite { get; } = overwrite;
     public override Schema Schema => Input.Schema;
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
-    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => new LogicalSink(inputs[0], Target);
-    public override string Describe() => $"Sink(table=[[{CatalogNames.DefaultCatalog}, {CatalogNames.DefaultDatabase}, {Target.Name}]], fields=[{string.Join(", ", Schema.Names)}])";
+    public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) => new LogicalSink(inputs[0], Target, Overwrite);
+    public override string Describe() => $"{(Overwrite ? "Overwrite" : "")}Sink(table=[[{CatalogNames.DefaultCatalog}, {CatalogNames.DefaultDatabase}, {Target.Name}]], fields=[{string.Join(", ", Schema.Names)}])";
 }

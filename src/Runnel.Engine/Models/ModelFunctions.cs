@@ -1,0 +1,318 @@
+using System.Globalization;
+using Runnel.Connectors.Abstractions;
+using Runnel.Core.Data;
+using Runnel.Core.Errors;
+using Runnel.Core.Types;
+using Runnel.Execution.Runtime;
+using Runnel.Models.Abstractions;
+using Runnel.Sql.Ast;
+using Runnel.Sql.Binding;
+using Runnel.Sql.Functions;
+using Runnel.Sql.Planning;
+
+namespace Runnel.Engine.Models;
+
+/// <summary>How ML_PREDICT calls a model: Confluent's config-map keys (async_enabled, client_timeout, max_parallelism,
+/// retry_count, debug) and Flink's (async, max-concurrent-operations, output-mode, timeout), with the session defaults
+/// <c>table.exec.async-ml-predict.*</c>.</summary>
+public sealed record PredictConfig(int MaxParallelism, TimeSpan? Timeout, int RetryCount, bool Ordered, bool Debug);
+
+/// <summary>A bound model call: which model version, and how to call it. Carried to the runtime as the table
+/// function's payload.</summary>
+public sealed record ModelCall(string Function, string Model, int Version, string Task, PredictConfig Config, string ErrorStrategy);
+
+/// <summary>
+/// Model inference in queries. Binds <c>LATERAL TABLE(ML_PREDICT('m[$n]', args.. [, MAP[..]]))</c> (and AI_COMPLETE,
+/// AI_EMBEDDING), Flink 2.1's <c>ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c1, ..) [, MAP[..]])</c>, and the scalar form
+/// <c>SELECT ML_PREDICT(m, x) FROM t</c>; checks the arguments against the model's INPUT at planning time; and runs the
+/// calls: NULL inputs give NULL outputs without a call, non-NULL rows go to the provider in batches of its preferred
+/// size, up to max_parallelism at once, retrying retryable failures up to retry_count times. A row whose call still
+/// fails fails the statement, unless the model's error-handling-strategy is 'ignore' (NULL outputs, counted).
+/// </summary>
+internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder, ITableFunctionRuntime, ISelectRewriter
+{
+    public IReadOnlyCollection<string> Names => ["ML_PREDICT", "AI_COMPLETE", "AI_EMBEDDING"];
+
+    private static readonly string[] ConfigKeys =
+        ["async_enabled", "client_timeout", "max_parallelism", "retry_count", "debug", "async", "max-concurrent-operations", "output-mode", "timeout"];
+
+    // ------------------------------------------------------------------ binding
+
+    /// <summary>The model name and version an argument names: a string (<c>'m$2'</c>, <c>'`db`.`m`'</c>), a
+    /// backquoted or bare identifier, or <c>MODEL m</c>.</summary>
+    internal static ModelReference Reference(Expr e)
+    {
+        string text;
+        switch (e)
+        {
+            case LiteralExpr { Kind: LiteralKind.String } s:
+                text = s.Text.Contains('`', StringComparison.Ordinal) ? ParseQuotedPath(s.Text, s.Position) : s.Text;
+                break;
+            case ColumnRefExpr c: text = CatalogNames.ObjectName(new QualifiedName(c.Parts), c.Position); break;
+            case ModelArgExpr m: text = CatalogNames.ObjectName(m.Model, m.Position); break;
+            default: throw new SqlException("The first argument of a model function must name the model: 'model', 'model$2', `model` or MODEL model", e.Position);
+        }
+        return ModelReference.Parse(text);
+    }
+
+    private static string ParseQuotedPath(string text, SourcePosition position)
+    {
+        var parts = new List<string>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (text[i] == '`')
+            {
+                var end = text.IndexOf('`', i + 1);
+                if (end < 0) throw new SqlException($"Unterminated backquote in model name '{text}'", position);
+                parts.Add(text[(i + 1)..end]);
+                i = end + 1;
+            }
+            else
+            {
+                var end = text.IndexOf('.', i);
+                parts.Add(end < 0 ? text[i..] : text[i..end]);
+                i = end < 0 ? text.Length : end;
+            }
+            if (i < text.Length && text[i] == '.') i++;
+        }
+        return CatalogNames.ObjectName(new QualifiedName(parts), position);
+    }
+
+    internal (StoredModel Model, int Version) Resolve(ModelReference reference, SourcePosition position, bool allowAll = false)
+    {
+        var model = engine.Models.GetModel(reference.Name) ?? throw new SqlException(
+            $"Model '{reference.Name}' does not exist." + NameSuggester.Hint(reference.Name, engine.Models.ModelNames), position);
+        if (reference.All && !allowAll)
+            throw new SqlException($"'{reference}' names every version; only DESCRIBE MODEL, DROP MODEL and ML_EVALUATE take $all", position);
+        var version = reference.Version ?? model.DefaultVersion;
+        if (!reference.All && model.Find(version) is null)
+            throw new SqlException($"Model '{reference.Name}' has no version {version}; versions: {string.Join(", ", model.Versions.Select(v => v.Id))}", position);
+        return (model, version);
+    }
+
+    private PredictConfig Config(ExpressionBinder binder, ConstructorExpr? map)
+    {
+        var session = engine.Session.Config;
+        int parallelism = session.TryGetValue("table.exec.async-ml-predict.max-concurrent-operations", out var mp) && int.TryParse(mp, CultureInfo.InvariantCulture, out var mpi) ? mpi : 10;
+        TimeSpan? timeout = session.TryGetValue("table.exec.async-ml-predict.timeout", out var to) && Core.Options.Durations.TryParse(to, out var tod) ? tod : null;
+        var ordered = !(session.TryGetValue("table.exec.async-ml-predict.output-mode", out var om) && om.Equals("ALLOW_UNORDERED", StringComparison.OrdinalIgnoreCase));
+        var retries = 3;
+        var debug = false;
+        if (map is null) return new PredictConfig(parallelism, timeout, retries, ordered, debug);
+        for (var i = 0; i + 1 < map.Items.Count; i += 2)
+        {
+            if (map.Items[i] is not LiteralExpr { Kind: LiteralKind.String } keyLit)
+                throw new SqlException("Config map keys must be string literals", map.Items[i].Position);
+            var key = keyLit.Text.ToLowerInvariant();
+            var valueExpr = binder.Bind(map.Items[i + 1], new Scope([]));
+            if (valueExpr is not BoundLiteral { Value: { } raw })
+                throw new SqlException($"The value of config key '{key}' must be a literal", map.Items[i + 1].Position);
+            var value = raw is string s ? s : ValueFormatter.Format(raw);
+            try
+            {
+                switch (key)
+                {
+                    case "max_parallelism":
+                    case "max-concurrent-operations":
+                        parallelism = int.Parse(value, CultureInfo.InvariantCulture);
+                        if (parallelism < 1) throw new FormatException();
+                        break;
+                    case "client_timeout": timeout = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                    case "timeout": timeout = Core.Options.Durations.TryParse(value, out var d) ? d : throw new FormatException(); break;
+                    case "retry_count": retries = int.Parse(value, CultureInfo.InvariantCulture); break;
+                    case "output-mode":
+                        if (value.Equals("ORDERED", StringComparison.OrdinalIgnoreCase)) ordered = true;
+                        else if (value.Equals("ALLOW_UNORDERED", StringComparison.OrdinalIgnoreCase)) ordered = false;
+                        else throw new FormatException();
+                        break;
+                    case "async_enabled":
+                    case "async":
+                    case "debug":
+                        var b = bool.Parse(value);
+                        if (key == "debug") debug = b;
+                        break;
+                    default:
+                        throw new SqlException($"Unknown ML_PREDICT config key '{keyLit.Text}'. Valid keys: {string.Join(", ", ConfigKeys)}", keyLit.Position);
+                }
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new SqlException($"Invalid value '{value}' for ML_PREDICT config key '{key}'", map.Items[i + 1].Position);
+            }
+        }
+        return new PredictConfig(parallelism, timeout, retries, ordered, debug);
+    }
+
+    /// <summary>Binds a model call over <paramref name="scope"/>: model reference, argument expressions matched to
+    /// INPUT by position (implicitly cast), optional config map. Output columns are renamed on a clash with
+    /// <paramref name="taken"/> names (Flink appends an index: prediction becomes prediction0).</summary>
+    internal TableFunctionCall BindCall(string function, Expr modelArg, IReadOnlyList<Expr> args, SourcePosition position, Scope scope,
+        ExpressionBinder binder, IEnumerable<string> taken)
+    {
+        var reference = Reference(modelArg);
+        var (model, version) = Resolve(reference, modelArg.Position);
+        ConstructorExpr? map = args.Count > 0 && args[^1] is ConstructorExpr { Kind: ConstructorKind.Map } m ? m : null;
+        var inputs = map is null ? args : args.Take(args.Count - 1).ToList();
+        var sig = model.Signature();
+        var bound = inputs.Select(a => binder.Bind(a, scope)).ToList();
+        var expected = "(" + string.Join(", ", sig.Inputs.Select(c => $"{c.Name} {c.Type.WithNullable(true)}")) + ")";
+        if (bound.Count != sig.Inputs.Count || bound.Where((b, i) => !(TypeCoercion.CanImplicitlyCast(b.Type, sig.Inputs[i].Type) || (b.Type.IsCharacter && sig.Inputs[i].Type.IsCharacter))).Any())
+            throw new SqlException($"{function} arguments do not match model '{reference.Name}': its INPUT is {expected}, the call gives ({string.Join(", ", bound.Select(b => b.Type.WithNullable(true)))})", position);
+        var cast = bound.Select((b, i) => ExpressionBinder.CastTo(b, sig.Inputs[i].Type)).ToList();
+        var names = new HashSet<string>(taken, StringComparer.OrdinalIgnoreCase);
+        var outputs = new List<Column>();
+        foreach (var o in sig.Outputs)
+        {
+            var name = o.Name;
+            for (var k = 0; names.Contains(name); k++) name = o.Name + k;
+            names.Add(name);
+            outputs.Add(new Column(name, o.Type.WithNullable(true)));
+        }
+        var strategy = model.Find(version)!.Options.TryGetValue("error-handling-strategy", out var s) ? s.ToLowerInvariant() : "failover";
+        var payload = new ModelCall(function, reference.Name, version, model.Task, Config(binder, map), strategy);
+        return new TableFunctionCall(function, cast, outputs, payload);
+    }
+
+    public CorrelatedFunction BindLateral(FunctionCallExpr call, Scope scope, ExpressionBinder binder, BindContext context)
+    {
+        if (call.Args.Count < 1) throw new SqlException($"{call.UpperName} needs the model and its arguments", call.Position);
+        return BindCall(call.UpperName, call.Args[0], call.Args.Skip(1).ToList(), call.Position, scope, binder, scope.Entries.Select(e => e.Name));
+    }
+
+    public LogicalPlan BindTableValued(FunctionCallExpr call, LogicalPlan input, Scope inputScope, ExpressionBinder binder, BindContext context)
+    {
+        // ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c1, ..) [, MAP[..]])
+        if (call.Args.Count < 3 || call.Args[1] is not ModelArgExpr model || call.Args[2] is not DescriptorExpr descriptor)
+            throw new SqlException($"Expected {call.UpperName}(TABLE t, MODEL m, DESCRIPTOR(c1, ..) [, MAP[..]])", call.Position);
+        var args = descriptor.Columns.Select(c => (Expr)new ColumnRefExpr([c]) { Position = descriptor.Position }).ToList();
+        args.AddRange(call.Args.Skip(3));
+        if (input.IsUpdating) throw new SqlException($"{call.UpperName} needs an append-only input, but its input is updating", call.Position);
+        var fn = BindCall(call.UpperName, model, args, call.Position, inputScope, binder, inputScope.Entries.Select(e => e.Name));
+        return new LogicalCorrelate(input, fn, outer: false);
+    }
+
+    public SelectRewrite? Rewrite(SelectQuery select, LogicalPlan input, Scope scope, ExpressionBinder binder, BindContext context)
+    {
+        var calls = select.Items.SelectMany(i => ExprWalker.Descendants(i.Expr)).OfType<FunctionCallExpr>()
+            .Where(f => f.Name.Parts.Count == 1 && Names.Contains(f.UpperName)).ToList();
+        if (calls.Count == 0) return null;
+        if (input.IsUpdating) throw new SqlException($"{calls[0].UpperName} needs an append-only input, but its input is updating", calls[0].Position);
+        var substitutions = new Dictionary<string, BoundExpr>(StringComparer.Ordinal);
+        var plan = input;
+        var entries = scope.Entries.ToList();
+        foreach (var call in calls)
+        {
+            var text = SqlFormatter.Format(call);
+            if (substitutions.ContainsKey(text)) continue;
+            if (call.Args.Count < 1) throw new SqlException($"{call.UpperName} needs the model and its arguments", call.Position);
+            var fn = BindCall(call.UpperName, call.Args[0], call.Args.Skip(1).ToList(), call.Position, new Scope(entries), binder, []);
+            var offset = plan.Schema.Count;
+            plan = new LogicalCorrelate(plan, fn, outer: false);
+            var refs = fn.OutputColumns.Select((c, i) => (BoundExpr)new BoundInputRef(offset + i, c.Type)).ToList();
+            for (var i = 0; i < fn.OutputColumns.Count; i++) entries.Add(new Scope.Entry("$ml" + offset, fn.OutputColumns[i].Name, offset + i, fn.OutputColumns[i].Type));
+            if (refs.Count == 1) substitutions[text] = refs[0];
+            else
+            {
+                var rowType = SqlType.Row(fn.OutputColumns.Select(c => new RowField(c.Name, c.Type)).ToList());
+                var row = new ScalarFunction("ROW", _ => new Signature(refs.Select(r => r.Type).ToList(), rowType, a => new RowValue(a.ToArray())), strict: false);
+                substitutions[text] = new BoundCall(row, refs, rowType, a => new RowValue(a.ToArray()));
+            }
+        }
+        return new SelectRewrite(plan, new Scope(entries), (e, _) =>
+            e is FunctionCallExpr f && Names.Contains(f.UpperName) && substitutions.TryGetValue(SqlFormatter.Format(f), out var b) ? b : null);
+    }
+
+    // ------------------------------------------------------------------ running
+
+    public ITableFunctionEvaluator Create(TableFunctionCall call, JobContext context)
+    {
+        var payload = (ModelCall)call.Payload!;
+        var model = engine.Models.GetModel(payload.Model) ?? throw new RunnelException($"Model '{payload.Model}' was dropped");
+        var version = model.Find(payload.Version) ?? throw new RunnelException($"Model '{payload.Model}' version {payload.Version} was dropped");
+        var info = engine.Models.VersionInfo(payload.Model, model, version);
+        var provider = engine.ModelProviders.Get(info.Provider);
+        ConnectionInfo? connection = null;
+        if (info.Option($"{provider.Name}.connection") is { } connectionName) connection = engine.Models.ConnectionInfo(connectionName);
+        var invoker = provider.CreateInvoker(info, connection);
+        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters);
+    }
+
+    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters) : ITableFunctionEvaluator
+    {
+        private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
+
+        public async Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken)
+        {
+            var results = new IReadOnlyList<object?[]>[arguments.Count];
+            var pending = new List<int>();
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                if (arguments[i].Any(a => a is null)) results[i] = [new object?[outputs]];
+                else pending.Add(i);
+            }
+            var size = Math.Max(1, invoker.PreferredBatchSize);
+            var chunks = pending.Chunk(size).ToList();
+            await Task.WhenAll(chunks.Select(async chunk =>
+            {
+                await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var answers = await InvokeAsync(chunk.Select(i => arguments[i]).ToList(), cancellationToken).ConfigureAwait(false);
+                    for (var k = 0; k < chunk.Length; k++)
+                    {
+                        var answer = answers[k];
+                        if (answer.Error is { } error)
+                        {
+                            var message = $"{call.Function} on model '{call.Model}' version {call.Version} failed: {error.Message}";
+                            if (call.ErrorStrategy != "ignore") throw new ModelInvocationException(message, error.Status);
+                            counters.AddModelError(message);
+                            results[chunk[k]] = [new object?[outputs]];
+                        }
+                        else results[chunk[k]] = [answer.Values!];
+                    }
+                }
+                finally { _inFlight.Release(); }
+            })).ConfigureAwait(false);
+            return results;
+        }
+
+        /// <summary>Calls the model, retrying rows whose error is retryable with exponential backoff and full jitter.</summary>
+        private async Task<IReadOnlyList<ModelOutput>> InvokeAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
+        {
+            var answers = (await Timed(inputs, cancellationToken).ConfigureAwait(false)).ToArray();
+            for (var attempt = 1; attempt <= call.Config.RetryCount; attempt++)
+            {
+                var retry = Enumerable.Range(0, answers.Length).Where(i => answers[i].Error is { IsRetryable: true }).ToList();
+                if (retry.Count == 0) break;
+                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, attempt - 1)));
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                var again = await Timed(retry.Select(i => inputs[i]).ToList(), cancellationToken).ConfigureAwait(false);
+                for (var k = 0; k < retry.Count; k++) answers[retry[k]] = again[k];
+            }
+            return answers;
+        }
+
+        private async Task<IReadOnlyList<ModelOutput>> Timed(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
+        {
+            if (call.Config.Timeout is not { } timeout) return await invoker.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(timeout);
+            try
+            {
+                return await invoker.PredictAsync(inputs, cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                var error = new ModelInvocationException($"The model call timed out after {timeout.TotalSeconds:F0} s", 408, isRetryable: true);
+                return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await invoker.DisposeAsync().ConfigureAwait(false);
+            _inFlight.Dispose();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Runnel.Core.Errors;
+using Runnel.Core.Options;
+using Runnel.Models.Abstractions;
+using Runnel.Models.Local;
+using Runnel.Models.Providers.OpenAI;
+
+namespace Runnel.Engine.Models;
+
+/// <summary>The model providers an engine knows, registered in one place (no assembly scanning).</summary>
+public sealed class ModelProviderRegistry
+{
+    private readonly Dictionary<string, IModelProvider> _providers = new(StringComparer.OrdinalIgnoreCase);
+
+    public ModelProviderRegistry Add(IModelProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        _providers[provider.Name] = provider;
+        return this;
+    }
+
+    public ModelProviderRegistry AddLocal() => Add(new LocalProvider());
+    public ModelProviderRegistry AddOpenAI() => Add(new OpenAIProvider());
+    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI();
+
+    public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);
+
+    public IModelProvider Get(string name) => _providers.TryGetValue(name, out var p) ? p
+        : throw new OptionException($"Unsupported model provider '{name}'. Supported providers: {string.Join(", ", Names)}");
+
+    /// <summary>
+    /// Every option a model of <paramref name="provider"/> accepts: the generic keys of Confluent's CREATE MODEL
+    /// (<c>provider</c>, <c>task</c>, <c>&lt;p&gt;.connection</c>, <c>&lt;p&gt;.client_timeout</c>, formats, content
+    /// types, <c>&lt;p&gt;.system_prompt</c>, <c>&lt;p&gt;.params.*</c>), Flink's <c>error-handling-strategy</c>,
+    /// <c>default_version</c>, the legacy <c>type</c>, and the provider's own.
+    /// </summary>
+    public static OptionSchema Schema(IModelProvider provider)
+    {
+        var p = provider.Name;
+        var generic = new List<OptionDef>
+        {
+            new("provider", OptionType.String, "The model provider.", Required: true),
+            new("task", OptionType.Enum, "What the model does; ML_EVALUATE picks its metrics from it.", Required: true, AllowedValues: ModelTasks.All),
+            new("type", OptionType.Enum, "Legacy: 'remote'.", AllowedValues: ["remote", "local"]),
+            new("default_version", OptionType.Int, "The version used when none is named (ALTER MODEL m SET ('default_version' = 'n')).")
+        ,
+            new("error-handling-strategy", OptionType.Enum, "What a row whose call fails does: fail the statement (failover, the default), retry, or continue with NULL outputs (ignore).", AllowedValues: ["retry", "failover", "ignore"]),
+            new($"{p}.client_timeout", OptionType.Double, "Seconds one request may take (default 30, as Confluent)."),
+        };
+        if (provider.NeedsConnection)
+        {
+            generic.Add(new($"{p}.connection", OptionType.String, "The connection (CREATE CONNECTION) with endpoint and credentials."));
+            generic.Add(new($"{p}.input_content_type", OptionType.String, "Content type of requests."));
+            generic.Add(new($"{p}.output_content_type", OptionType.String, "Content type of answers."));
+        }
+        return new OptionSchema($"provider '{p}'", generic.Concat(provider.Options));
+    }
+
+    /// <summary>True when <paramref name="key"/> is a secret of the provider's schema.</summary>
+    public static bool IsSecret(IModelProvider provider, string key) =>
+        Schema(provider).Find(key) is { IsSecret: true };
+}
