@@ -61,6 +61,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         var skipped = job.Counters.RowsSkipped > 0 ? $", {job.Counters.RowsSkipped} bad rows skipped" : "";
         output.WriteLine($"[INFO] Job {job.Id} {job.Status.ToString().ToLowerInvariant()}: {job.Counters.RowsRead} rows read, {job.Counters.RowsWritten} rows written{skipped} in {watch.Elapsed.TotalSeconds:F1} s.");
         foreach (var sample in job.Counters.SkippedSamples.Take(5)) output.WriteLine($"[WARNING] skipped {sample}");
+        foreach (var sample in job.Counters.ModelErrorSamples.Take(5)) output.WriteLine($"[WARNING] model call failed, outputs NULL: {sample}");
         output.WriteLine();
     }
 
@@ -161,10 +162,14 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         output.WriteLine();
     }
 
-    private void PrintSkipped(QueryResult q)
+    private void PrintSkipped(QueryResult q) => PrintWarnings(q.Counters);
+
+    private void PrintWarnings(Connectors.Abstractions.JobCounters counters)
     {
-        if (q.Counters.RowsSkipped == 0) return;
-        output.WriteLine($"[WARNING] {q.Counters.RowsSkipped} bad rows were skipped (ignore-parse-errors); first: {q.Counters.SkippedSamples.FirstOrDefault()}");
+        if (counters.RowsSkipped > 0)
+            output.WriteLine($"[WARNING] {counters.RowsSkipped} bad rows were skipped (ignore-parse-errors); first: {counters.SkippedSamples.FirstOrDefault()}");
+        if (counters.ModelErrors > 0)
+            output.WriteLine($"[WARNING] {counters.ModelErrors} model calls failed and gave NULL outputs (error-handling-strategy = ignore); first: {counters.ModelErrorSamples.FirstOrDefault()}");
     }
 
     public static string Describe(Exception e) => e switch

@@ -46,6 +46,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         ModelProviders = options.ModelProviders ?? new Models.ModelProviderRegistry().AddBuiltIns();
         Models = new Models.ModelCatalog(Store, SecretCipher.ForCatalog(Store.DataDirectory));
         var inference = new Models.ModelFunctions(this);
+        SelectRewriters = [inference, new Models.MlEvaluateRewriter(this)];
         TableFunctionBinders = [inference, .. options.TableFunctionBinders];
         TableFunctionRuntimes = [inference, .. options.TableFunctionRuntimes];
         if (options.Configuration is not null)
@@ -105,7 +106,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     internal BindContext BindContext(bool? batchMode = null) => new(CatalogReader(), new ConnectorCapabilities(Connectors),
         new Sql.Functions.BuiltinFunctions(Session.TimeZone), batchMode ?? Session.BatchMode, TableFunctionBinders, SelectRewriters);
 
-    internal IReadOnlyList<ISelectRewriter> SelectRewriters => [new Models.MlEvaluateRewriter(this)];
+    internal IReadOnlyList<ISelectRewriter> SelectRewriters { get; }
 
     internal JobContext JobContext(bool? batchMode = null) => new()
     {

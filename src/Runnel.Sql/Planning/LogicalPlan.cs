@@ -225,21 +225,25 @@ public sealed class LogicalJoin(LogicalPlan left, LogicalPlan right, LogicalJoin
 }
 
 /// <summary>What a correlate (lateral join) calls per input row.</summary>
-public abstract record CorrelatedFunction(IReadOnlyList<Column> Columns)
+public abstract record CorrelatedFunction
 {
+    /// <summary>The columns the function adds to each input row.</summary>
+    public abstract IReadOnlyList<Column> Columns { get; }
     public abstract string Describe(IReadOnlyList<string> names);
 }
 
 /// <summary>UNNEST of an array (one row per element; ROW elements are flattened) or a map (key, value rows).</summary>
-public sealed record UnnestFunction(BoundExpr Collection, bool WithOrdinality, IReadOnlyList<Column> OutputColumns) : CorrelatedFunction(OutputColumns)
+public sealed record UnnestFunction(BoundExpr Collection, bool WithOrdinality, IReadOnlyList<Column> OutputColumns) : CorrelatedFunction
 {
+    public override IReadOnlyList<Column> Columns => OutputColumns;
     public override string Describe(IReadOnlyList<string> names) => $"UNNEST({Collection.Describe(names)})";
 }
 
 /// <summary>A lateral table function call other than UNNEST; the execution layer resolves <see cref="Name"/> in its
 /// table-function registry (model inference functions plug in here).</summary>
-public sealed record TableFunctionCall(string Name, IReadOnlyList<BoundExpr> Args, IReadOnlyList<Column> OutputColumns, object? Payload = null) : CorrelatedFunction(OutputColumns)
+public sealed record TableFunctionCall(string Name, IReadOnlyList<BoundExpr> Args, IReadOnlyList<Column> OutputColumns, object? Payload = null) : CorrelatedFunction
 {
+    public override IReadOnlyList<Column> Columns => OutputColumns;
     public override string Describe(IReadOnlyList<string> names) => $"{Name}({string.Join(", ", Args.Select(a => a.Describe(names)))})";
 }
 

@@ -1,0 +1,1 @@
+CREATE MODEL m WITH ('provider' = 'local', 'task' = 'text_generation');

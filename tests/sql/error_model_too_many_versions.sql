@@ -1,0 +1,11 @@
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
+CREATE MODEL m WITH ('provider' = 'openai', 'task' = 'classification', 'openai.endpoint' = 'http://127.0.0.1:9/x');
