@@ -42,7 +42,7 @@ public static class CliApp
                 return await new Shell(engine, input, output, error).RunAsync().ConfigureAwait(false);
         });
 
-        var root = new RootCommand("Runnel: a streaming SQL engine (Flink SQL dialect) for .NET.") { run, sql };
+        var root = new RootCommand("Runnel: a streaming SQL engine (Flink SQL dialect) for .NET.") { run, sql, ConnectionCommands.Build(catalog, input, output, error) };
         var config = new InvocationConfiguration { Output = output, Error = error };
         return await root.Parse(args).InvokeAsync(config).ConfigureAwait(false);
     }

@@ -64,6 +64,28 @@ public class CliProcessTests
     }
 
     [Fact]
+    public async Task Connection_Commands_CreateListDescribeDelete_WithTheKeyFromStandardInput()
+    {
+        var dir = Paths.NewTempDirectory();
+        var catalog = Path.Combine(dir, "c.db");
+        var secret = "sk-stdin-" + Guid.NewGuid().ToString("N");
+        var (exit, _, error) = await RunAsync(dir, secret + "\n", "connection", "create", "my-conn", "--type", "openai",
+            "--endpoint", "https://api.openai.com/v1/chat/completions", "--api-key", "-", "--environment", "env-123", "--catalog", catalog);
+        Assert.Equal(0, exit);
+        Assert.Contains("--environment is not applicable", error, StringComparison.Ordinal);
+        var list = await RunAsync(dir, null, "connection", "list", "--catalog", catalog);
+        Assert.Contains("my-conn", list.Out, StringComparison.Ordinal);
+        var describe = await RunAsync(dir, null, "connection", "describe", "my-conn", "--catalog", catalog);
+        Assert.Contains("| my-conn | OPENAI |", describe.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, describe.Out, StringComparison.Ordinal);
+        foreach (var f in Directory.GetFiles(dir)) Assert.DoesNotContain(secret, await File.ReadAllTextAsync(f), StringComparison.Ordinal);
+        Assert.Equal(0, (await RunAsync(dir, null, "connection", "delete", "my-conn", "--catalog", catalog)).Exit);
+        var missing = await RunAsync(dir, null, "connection", "create", "x", "--type", "bedrock", "--endpoint", "http://e", "--catalog", catalog);
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("Missing required secret 'aws-access-key'", missing.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_MissingFile_ExitsWithAnError()
     {
         var (exit, _, error) = await RunAsync(Paths.NewTempDirectory(), null, "run", "nope.sql");

@@ -59,6 +59,22 @@ public class ParserTests
         "EXPLAIN SELECT * FROM t",
         "EXECUTE STATEMENT SET BEGIN INSERT INTO a SELECT * FROM t; INSERT INTO b SELECT * FROM t; END",
         "SELECT a IS DISTINCT FROM b, a IS NOT TRUE FROM t",
+        "CREATE CONNECTION bedrock-cli-connection WITH ('type' = 'bedrock', 'endpoint' = 'https://x', 'aws_access_key_id' = 'a', 'aws_secret_access_key' = 'b')",
+        "CREATE OR REPLACE CONNECTION IF NOT EXISTS c COMMENT 'x' WITH ('type' = 'openai', 'endpoint' = 'https://x', 'api-key' = 'k')",
+        "ALTER CONNECTION IF EXISTS c SET ('api-key' = 'k2')",
+        "DROP CONNECTION IF EXISTS c",
+        "CREATE MODEL IF NOT EXISTS `db`.`my-model` INPUT (text STRING COMMENT 'in') OUTPUT (label STRING) COMMENT 'm' WITH ('provider' = 'openai', 'task' = 'classification')",
+        "CREATE MODEL m WITH ('provider' = 'local', 'task' = 'classification') AS SELECT a, b FROM t",
+        "ALTER MODEL my-model SET ('default_version' = '2')",
+        "ALTER MODEL `m$2` RESET ('openai.params.temperature')",
+        "ALTER MODEL IF EXISTS m RENAME TO n",
+        "DROP MODEL IF EXISTS `m$all`",
+        "DESCRIBE MODEL `m$2`",
+        "SHOW MODELS FROM default_database LIKE 'a%'",
+        "SHOW CONNECTIONS",
+        "SHOW CREATE MODEL m",
+        "SELECT * FROM t, LATERAL TABLE(ML_PREDICT('m$2', a, MAP['max_parallelism', 20, 'client_timeout', 60])) AS r (x)",
+        "SELECT ML_EVALUATE(`m$all`, label, f1, f2) FROM t",
     };
 
     [Theory]
@@ -84,6 +100,18 @@ public class ParserTests
         Assert.IsType<CreateTableStatement>(statements[0]);
         Assert.Equal("INSERT INTO t VALUES (1)", statements[1].Text);
         Assert.Equal(4, statements[2].Position.Line);
+    }
+
+    [Fact]
+    public void Parse_HyphenatedAndVersionedModelNames()
+    {
+        var drop = Assert.IsType<DropModelStatement>(Parser.ParseSingle("DROP MODEL my-model$3"));
+        Assert.Equal("my-model$3", drop.Name.Last);
+        var alter = Assert.IsType<AlterModelStatement>(Parser.ParseSingle("ALTER MODEL m$all SET ('a' = 'b')"));
+        Assert.Equal("m$all", alter.Name.Last);
+        // In expressions a spaced minus stays subtraction.
+        var q = (SelectQuery)((QueryStatement)Parser.ParseSingle("SELECT a - b FROM t")).Query;
+        Assert.IsType<BinaryExpr>(q.Items[0].Expr);
     }
 
     [Fact]
