@@ -46,3 +46,11 @@ CREATE MODEL words INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>)
   WITH ('provider' = 'local', 'task' = 'embedding', 'local.dimensions' = '64')
 AS SELECT sentence FROM sentences;
 SELECT id, CARDINALITY(embedding) AS dims FROM reviews, LATERAL TABLE(AI_EMBEDDING('words', text)) ORDER BY id;
+
+-- Regression and clustering metrics (checked against the definitions with the predictions above).
+SELECT rooms, area, price, p FROM houses, LATERAL TABLE(ML_PREDICT('price', rooms, area)) AS r (p);
+SELECT m['MAE'] AS mae, m['MSE'] AS mse, m['RMSE'] AS rmse, m['MAPE'] AS mape, m['R²'] AS r2
+FROM (SELECT ML_EVALUATE(price, price, rooms, area) AS m FROM houses);
+SELECT x, y, cluster FROM points, LATERAL TABLE(ML_PREDICT('clusters', x, y));
+SELECT m['Mean Davies-Bouldin Index'] AS db, m['Silhouette Score'] AS silhouette, m['Intra-Cluster Variance'] AS variance
+FROM (SELECT ML_EVALUATE(clusters, x, y) AS m FROM points);
