@@ -42,4 +42,36 @@ public sealed class ModelPersistenceTests
             Assert.Contains("+I[I hate it, neg]", before);
         }
     }
+
+    [Fact]
+    public async Task MlEvaluate_OnUnboundedInput_IsAnUpdatingRow()
+    {
+        var dir = Directory.CreateTempSubdirectory("runnel-model-").FullName;
+        await using var engine = new RunnelEngine(new RunnelEngineOptions { CatalogPath = Path.Combine(dir, "c.db") });
+        await engine.ExecuteAsync("""
+            CREATE MODEL m INPUT (text STRING) OUTPUT (label STRING)
+            WITH ('provider' = 'local', 'task' = 'classification', 'local.seed' = '3')
+            AS SELECT * FROM (VALUES ('I love it', 'pos'), ('love love', 'pos'), ('I hate it', 'neg'), ('hate hate', 'neg')) AS t (s, l)
+            """);
+        await engine.ExecuteAsync("CREATE TABLE labelled (text STRING, label STRING)");
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO labelled VALUES ('I love it', 'pos'), ('I hate it', 'pos')")).Job.Completion;
+        var result = (QueryResult)await engine.ExecuteAsync("SELECT ML_EVALUATE(m, label, text) FROM labelled");
+        Assert.True(result.IsUpdating);
+        Assert.False(result.IsBounded);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var seen = new List<Row>();
+        await foreach (var row in result.ReadAsync(cts.Token))
+        {
+            seen.Add(row);
+            if (seen.Count == 1)
+                await ((JobResult)await engine.ExecuteAsync("INSERT INTO labelled VALUES ('love love', 'pos')")).Job.Completion;
+            if (seen.Count == 3) break;
+        }
+        MapValue Metrics(Row r) => (MapValue)r.Values[0]!;
+        Assert.Equal(RowKind.Insert, seen[0].Kind);
+        Assert.True(Metrics(seen[0]).TryGetValue("Accuracy", out var first) && (double)first! == 0.5);
+        Assert.Equal(RowKind.UpdateBefore, seen[1].Kind);
+        Assert.Equal(RowKind.UpdateAfter, seen[2].Kind);
+        Assert.True(Metrics(seen[2]).TryGetValue("Accuracy", out var second) && Math.Abs((double)second! - 2.0 / 3) < 1e-12);
+    }
 }
