@@ -53,6 +53,8 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
     public static async Task<FakeOpenAIServer> StartAsync(string expectedKey)
     {
+        // Fail here, with the path, when the recordings are missing (CI has shared/ beside the clone).
+        _ = FixturesDirectory;
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
