@@ -8,7 +8,7 @@ namespace Runnel.Benchmarks;
 /// <summary>
 /// End-to-end throughput of <c>filesystem json → WHERE + projection → blackhole</c>: generates a JSON-lines file of
 /// <c>rows</c> rows (5 columns, about 110 bytes a row; deterministic), then runs the INSERT job <c>runs</c> times in
-/// batch mode through <see cref="RunnelEngine"/> and reports rows/s per run, best and median. Run it on one core with
+/// batch mode through <see cref="RunnelEngine"/> after one warm-up run, and reports rows/s per run, best and median. Run it on one core with
 /// <c>DOTNET_PROCESSOR_COUNT=1 taskset -c 0</c> (bench/README.md).
 /// </summary>
 public static class ThroughputHarness
@@ -21,7 +21,8 @@ public static class ThroughputHarness
         if (!File.Exists(file)) Generate(file, rows);
         Console.WriteLine($"input: {file} ({new FileInfo(file).Length / 1e6:F1} MB, {rows:N0} rows); processors: {Environment.ProcessorCount}");
         var rates = new List<double>();
-        for (var run = 0; run < runs; run++)
+        // Run 0 warms the JIT (tiered compilation, PGO) and is reported but not counted.
+        for (var run = -1; run < runs; run++)
         {
             var catalog = Path.Combine(dir, $"catalog-{Guid.NewGuid():N}.db");
             await using var engine = new RunnelEngine(new RunnelEngineOptions
@@ -36,8 +37,8 @@ public static class ThroughputHarness
             await job.Completion;
             watch.Stop();
             var rate = job.Counters.RowsRead / watch.Elapsed.TotalSeconds;
-            rates.Add(rate);
-            Console.WriteLine($"run {run + 1}: {job.Counters.RowsRead:N0} rows read, {job.Counters.RowsWritten:N0} written in {watch.Elapsed.TotalSeconds:F2} s = {rate:N0} rows/s");
+            if (run >= 0) rates.Add(rate);
+            Console.WriteLine($"{(run < 0 ? "warm-up" : $"run {run + 1}")}: {job.Counters.RowsRead:N0} rows read, {job.Counters.RowsWritten:N0} written in {watch.Elapsed.TotalSeconds:F2} s = {rate:N0} rows/s");
         }
         rates.Sort();
         Console.WriteLine($"best {rates[^1]:N0} rows/s, median {rates[rates.Count / 2]:N0} rows/s over {runs} runs");
