@@ -12,15 +12,19 @@ public sealed class CatalogSnapshot : ICatalogReader
     private readonly Dictionary<string, CatalogEntry> _entries;
     private readonly Dictionary<string, CatalogTable> _tables = new(StringComparer.Ordinal);
 
+    /// <summary>Reads every table and view entry of <paramref name="store"/> once.</summary>
     public CatalogSnapshot(ICatalogStore store)
     {
         ArgumentNullException.ThrowIfNull(store);
         _entries = store.List().Where(e => e.Kind is CatalogKinds.Table or CatalogKinds.View).ToDictionary(e => e.Name, StringComparer.Ordinal);
     }
 
+    /// <inheritdoc />
     public IReadOnlyList<string> TableNames => _entries.Values.Where(e => e.Kind == CatalogKinds.Table).Select(e => e.Name).ToList();
+    /// <inheritdoc />
     public IReadOnlyList<string> ViewNames => _entries.Values.Where(e => e.Kind == CatalogKinds.View).Select(e => e.Name).ToList();
 
+    /// <inheritdoc />
     public bool TryGetTable(string name, out CatalogTable table)
     {
         table = null!;
@@ -31,6 +35,7 @@ public sealed class CatalogSnapshot : ICatalogReader
         return true;
     }
 
+    /// <inheritdoc />
     public bool TryGetView(string name, out CatalogView view)
     {
         view = null!;

@@ -3,9 +3,13 @@ namespace Runnel.Catalog;
 /// <summary>Kinds of catalog objects. Tables and views share one namespace.</summary>
 public static class CatalogKinds
 {
+    /// <summary>A table (source and sink, or managed).</summary>
     public const string Table = "TABLE";
+    /// <summary>A view: a stored query.</summary>
     public const string View = "VIEW";
+    /// <summary>A model with its versions.</summary>
     public const string Model = "MODEL";
+    /// <summary>A connection: endpoint and encrypted credentials.</summary>
     public const string Connection = "CONNECTION";
 
     /// <summary>The namespace of a kind: tables and views share one; models and connections each have their own,
@@ -27,6 +31,7 @@ public interface ICatalogStore : IDisposable
     string Location { get; }
     /// <summary>Directory for data that belongs with the catalog (managed tables).</summary>
     string DataDirectory { get; }
+    /// <summary>Every entry of every kind, ordered by name.</summary>
     IReadOnlyList<CatalogEntry> List();
     /// <summary>The entry named <paramref name="name"/> in the namespace of <paramref name="kind"/>.</summary>
     CatalogEntry? Get(string kind, string name);
@@ -38,6 +43,8 @@ public interface ICatalogStore : IDisposable
     bool TryRemove(string kind, string name);
     /// <summary>Stores the trained artifact of a model version (a local model's parameters).</summary>
     void SaveArtifact(string model, int version, byte[] data);
+    /// <summary>The artifact of a model version, or null when it has none.</summary>
     byte[]? LoadArtifact(string model, int version);
+    /// <summary>Removes a model version's artifact (no error when there is none).</summary>
     void DeleteArtifact(string model, int version);
 }

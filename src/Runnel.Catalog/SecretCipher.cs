@@ -13,10 +13,12 @@ namespace Runnel.Catalog;
 /// </summary>
 public sealed class SecretCipher
 {
+    /// <summary>Name of the environment variable that holds the key.</summary>
     public const string EnvironmentVariable = "RUNNEL_SECRET_KEY";
     private const string Prefix = "enc:v1:";
     private readonly byte[] _key;
 
+    /// <summary>A cipher with a 32-byte AES-256 key; throws <see cref="ArgumentException"/> for another length.</summary>
     public SecretCipher(byte[] key)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -60,6 +62,7 @@ public sealed class SecretCipher
         return new SecretCipher(bytes);
     }
 
+    /// <summary>The stored form of a secret: <c>enc:v1:</c> and base64 of nonce, ciphertext and tag.</summary>
     public string Encrypt(string plaintext)
     {
         ArgumentNullException.ThrowIfNull(plaintext);
@@ -71,6 +74,7 @@ public sealed class SecretCipher
         return Prefix + Convert.ToBase64String([.. nonce, .. cipher, .. tag]);
     }
 
+    /// <summary>The secret from its stored form; throws <see cref="RunnelException"/> when the key does not match.</summary>
     public string Decrypt(string stored)
     {
         ArgumentNullException.ThrowIfNull(stored);

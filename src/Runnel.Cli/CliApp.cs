@@ -10,6 +10,7 @@ namespace Runnel.Cli;
 /// Thin by design: everything else is <see cref="RunnelEngine"/>.</summary>
 public static class CliApp
 {
+    /// <summary>Parses the command line and runs the command; returns the process exit code (0 success, 1 a failed statement, 2 bad usage).</summary>
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -47,6 +48,7 @@ public static class CliApp
         return await root.Parse(args).InvokeAsync(config).ConfigureAwait(false);
     }
 
+    /// <summary>The informational version of the <c>runnel</c> assembly, without build metadata.</summary>
     public static string Version => typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     private static RunnelEngine? CreateEngine(string catalog, bool batchMode, string[]? settings, TextWriter error)

@@ -11,6 +11,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
 {
     private readonly string _connectionString;
 
+    /// <summary>Opens (creating when needed) the SQLite catalog at <paramref name="path"/> and migrates older layouts.</summary>
     public SqliteCatalogStore(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -64,7 +65,9 @@ public sealed class SqliteCatalogStore : ICatalogStore
         tx.Commit();
     }
 
+    /// <inheritdoc />
     public string Location { get; }
+    /// <inheritdoc />
     public string DataDirectory { get; }
 
     private SqliteConnection Open()
@@ -82,6 +85,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         cmd.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     public IReadOnlyList<CatalogEntry> List()
     {
         using var c = Open();
@@ -96,6 +100,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
     private static CatalogEntry Read(SqliteDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.Parse(r.GetString(3), System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <inheritdoc />
     public CatalogEntry? Get(string kind, string name)
     {
         using var c = Open();
@@ -107,6 +112,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         return r.Read() ? Read(r) : null;
     }
 
+    /// <inheritdoc />
     public bool TryAdd(CatalogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -121,6 +127,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         return cmd.ExecuteNonQuery() == 1;
     }
 
+    /// <inheritdoc />
     public bool TryUpdate(CatalogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -134,6 +141,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         return cmd.ExecuteNonQuery() == 1;
     }
 
+    /// <inheritdoc />
     public bool TryRemove(string kind, string name)
     {
         using var c = Open();
@@ -156,6 +164,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         return removed;
     }
 
+    /// <inheritdoc />
     public void SaveArtifact(string model, int version, byte[] data)
     {
         using var c = Open();
@@ -167,6 +176,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         cmd.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     public byte[]? LoadArtifact(string model, int version)
     {
         using var c = Open();
@@ -177,6 +187,7 @@ public sealed class SqliteCatalogStore : ICatalogStore
         return cmd.ExecuteScalar() as byte[];
     }
 
+    /// <inheritdoc />
     public void DeleteArtifact(string model, int version)
     {
         using var c = Open();
@@ -187,5 +198,6 @@ public sealed class SqliteCatalogStore : ICatalogStore
         cmd.ExecuteNonQuery();
     }
 
+    /// <inheritdoc />
     public void Dispose() => SqliteConnection.ClearAllPools();
 }

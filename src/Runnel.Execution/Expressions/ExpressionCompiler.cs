@@ -16,6 +16,7 @@ public delegate object? CompiledExpr(object?[] row);
 /// </summary>
 public static class ExpressionCompiler
 {
+    /// <summary>A delegate that evaluates <paramref name="expr"/> on a row's values (indices as in the expression's input).</summary>
     public static CompiledExpr Compile(BoundExpr expr)
     {
         ArgumentNullException.ThrowIfNull(expr);
@@ -55,6 +56,7 @@ public static class ExpressionCompiler
         }
     }
 
+    /// <summary>A filter: true only when the condition is TRUE (NULL and FALSE drop the row, as SQL WHERE).</summary>
     public static Func<object?[], bool> CompilePredicate(BoundExpr expr)
     {
         var e = Compile(expr);

@@ -56,6 +56,7 @@ internal static class AggregateSupport
 /// </summary>
 public sealed class GroupAggregateOperator(Operator input, LogicalAggregate node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var keys = node.GroupKeys.ToArray();
@@ -106,6 +107,7 @@ public sealed class GroupAggregateOperator(Operator input, LogicalAggregate node
 /// global aggregate even over empty input, as SQL requires).</summary>
 public sealed class HashAggregateOperator(Operator input, LogicalAggregate node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var keys = node.GroupKeys.ToArray();
@@ -141,6 +143,7 @@ public sealed class HashAggregateOperator(Operator input, LogicalAggregate node)
 /// window the row's event time falls in. Rows with a NULL time are dropped, as in Flink.</summary>
 public sealed class WindowTableFunctionOperator(Operator input, LogicalWindowTableFunction node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var spec = node.Window;
@@ -209,6 +212,7 @@ internal static class Windows
 /// </summary>
 public sealed class WindowAggregateOperator(Operator input, LogicalWindowAggregate node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var spec = node.Window;

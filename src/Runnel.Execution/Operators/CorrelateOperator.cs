@@ -15,6 +15,7 @@ namespace Runnel.Execution.Operators;
 /// </summary>
 public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var n = node.Input.Schema.Count;

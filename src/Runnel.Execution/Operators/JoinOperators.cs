@@ -20,6 +20,7 @@ public sealed class StreamingJoinOperator(Operator left, Operator right, Logical
         public int Matches;
     }
 
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var leftWidth = node.Left.Schema.Count;
@@ -131,6 +132,7 @@ internal sealed class SideBatch(int side, IReadOnlyList<Row> rows, long? waterma
 /// right and full outer joins the unmatched right rows follow at the end.</summary>
 public sealed class HashJoinOperator(Operator left, Operator right, LogicalJoin node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var leftWidth = node.Left.Schema.Count;

@@ -11,10 +11,13 @@ namespace Runnel.Execution.Operators;
 /// </summary>
 public abstract class Operator
 {
+    /// <summary>An operator producing rows of <paramref name="schema"/>.</summary>
     protected Operator(Schema schema) => Schema = schema;
 
+    /// <summary>The columns of the rows this operator yields.</summary>
     public Schema Schema { get; }
 
+    /// <summary>Runs the operator, pulling from its inputs, until they end or <paramref name="cancellationToken"/> is cancelled.</summary>
     public abstract IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, CancellationToken cancellationToken);
 
     /// <summary>Watermark value of an event time: UTC milliseconds since the epoch (TIMESTAMP values are taken as UTC).</summary>
@@ -25,6 +28,7 @@ public abstract class Operator
         _ => throw new InvalidOperationException($"Not an event time: {value}"),
     };
 
+    /// <summary>A TIMESTAMP value (unspecified kind, read as UTC) from epoch milliseconds.</summary>
     public static DateTime FromMillis(long ms) => DateTime.SpecifyKind(DateTime.UnixEpoch.AddMilliseconds(ms), DateTimeKind.Unspecified);
 
     /// <summary>The watermark that ends a bounded input: every window can fire.</summary>

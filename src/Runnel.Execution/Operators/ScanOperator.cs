@@ -20,6 +20,7 @@ namespace Runnel.Execution.Operators;
 /// </summary>
 public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = scan.Table;

@@ -12,6 +12,7 @@ namespace Runnel.Execution.Operators;
 /// <summary>VALUES: evaluates each row once.</summary>
 public sealed class ValuesOperator(LogicalValues values) : Operator(values.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var empty = Array.Empty<object?>();
@@ -25,6 +26,7 @@ public sealed class ValuesOperator(LogicalValues values) : Operator(values.Schem
 /// <summary>A fused filter and projection; row kinds and watermarks pass through.</summary>
 public sealed class CalcOperator(Operator input, BoundExpr? condition, IReadOnlyList<BoundExpr>? projection, Schema schema) : Operator(schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var filter = condition is null ? null : ExpressionCompiler.CompilePredicate(condition);
@@ -53,6 +55,7 @@ public sealed class CalcOperator(Operator input, BoundExpr? condition, IReadOnly
 /// <summary>UNION ALL: reads all inputs concurrently; the watermark is the minimum of the inputs' watermarks.</summary>
 public sealed class UnionOperator(IReadOnlyList<Operator> inputs, Schema schema) : Operator(schema)
 {
+    /// <inheritdoc />
     public override IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, CancellationToken cancellationToken) =>
         Merge.ReadAllAsync(inputs, context, cancellationToken, (side, batch, watermarks) =>
         {
@@ -101,6 +104,7 @@ internal static class Merge
 /// <summary>LIMIT [OFFSET] without ORDER BY: passes the first rows and then stops reading its input.</summary>
 public sealed class LimitOperator(Operator input, long? limit, long offset) : Operator(input.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         long seen = 0;
@@ -123,6 +127,7 @@ public sealed class LimitOperator(Operator input, long? limit, long offset) : Op
 /// <summary>ORDER BY [LIMIT] on a bounded input: sorts everything at end of input (NULL ordering per key).</summary>
 public sealed class SortOperator(Operator input, IReadOnlyList<SortKey> keys, long? limit, long offset) : Operator(input.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rows = new List<Row>();
@@ -148,6 +153,7 @@ public sealed class SortOperator(Operator input, IReadOnlyList<SortKey> keys, lo
 /// <summary>Orders rows by sort keys with per-key direction and NULL placement.</summary>
 public sealed class RowComparer(IReadOnlyList<SortKey> keys) : IComparer<Row>
 {
+    /// <inheritdoc />
     public int Compare(Row? x, Row? y)
     {
         foreach (var k in keys)
@@ -171,6 +177,7 @@ public sealed class RowComparer(IReadOnlyList<SortKey> keys) : IComparer<Row>
 /// the top n as -D / +I rows.</summary>
 public sealed class TopNOperator(Operator input, IReadOnlyList<SortKey> keys, long limit, long offset) : Operator(input.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var comparer = new RowComparer(keys);

@@ -17,6 +17,7 @@ namespace Runnel.Execution.Operators;
 /// </summary>
 public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(node.Schema)
 {
+    /// <inheritdoc />
     public override async IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var table = node.Target;

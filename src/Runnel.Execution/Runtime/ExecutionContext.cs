@@ -7,6 +7,7 @@ namespace Runnel.Execution.Runtime;
 /// the layer that binds the function (model inference functions plug in here).</summary>
 public interface ITableFunctionRuntime
 {
+    /// <summary>Upper-case function names this runtime serves.</summary>
     IReadOnlyCollection<string> Names { get; }
 
     /// <summary>Creates the per-operator evaluator. The evaluator receives a batch of argument tuples and returns,
@@ -17,15 +18,20 @@ public interface ITableFunctionRuntime
 /// <summary>Evaluates a table function over a batch of argument tuples.</summary>
 public interface ITableFunctionEvaluator : IAsyncDisposable
 {
+    /// <summary>For each argument tuple, in order, the rows the function returns for it.</summary>
     Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken);
 }
 
 /// <summary>What operators of one job share: connectors, counters, the catalog directory, session settings.</summary>
 public sealed class JobContext
 {
+    /// <summary>Connectors by name, for sources and sinks.</summary>
     public required ConnectorRegistry Connectors { get; init; }
+    /// <summary>Directory of the catalog; managed tables keep their data under it.</summary>
     public required string CatalogDirectory { get; init; }
+    /// <summary>Rows read, written and skipped, and failed model calls, for progress and the job summary.</summary>
     public JobCounters Counters { get; } = new();
+    /// <summary>The session time zone (<c>table.local-time-zone</c>).</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
     /// <summary>Batch runtime mode: sources bounded, no intermediate results.</summary>
     public bool BatchMode { get; init; }
@@ -33,6 +39,8 @@ public sealed class JobContext
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Capacity, in batches, of the channel behind each source (back-pressure bound).</summary>
     public int ChannelCapacity { get; init; } = 8;
+    /// <summary>Where the print connector writes (null: standard output).</summary>
     public TextWriter? PrintOutput { get; init; }
+    /// <summary>Runtimes of the lateral table functions the engine registered (model inference).</summary>
     public IReadOnlyList<ITableFunctionRuntime> TableFunctions { get; init; } = [];
 }

@@ -6,6 +6,7 @@ namespace Runnel.Execution.Runtime;
 /// <summary>Instantiates the operator tree of a physical plan, one operator per node.</summary>
 public static class OperatorBuilder
 {
+    /// <summary>The operator tree for <paramref name="plan"/>; throws <see cref="InvalidOperationException"/> for a node kind with no operator.</summary>
     public static Operator Build(PhysicalPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);

@@ -39,6 +39,7 @@ public static class ConnectionTypes
 
     private static readonly string[] Plain = ["type", "endpoint", "environment", "region", "api-version", "comment"];
 
+    /// <summary>Every connection type.</summary>
     public static IEnumerable<string> Names => Types.Select(t => t.Name);
 
     /// <summary>The canonical spelling of a connection option key: lower-case, underscores as hyphens, AWS SDK names
@@ -54,6 +55,7 @@ public static class ConnectionTypes
         };
     }
 
+    /// <summary>True when <paramref name="type"/> is a known connection type (case-insensitive).</summary>
     public static bool Exists(string type) => Types.Any(t => t.Name == type.ToLowerInvariant());
 
     /// <summary>Secret keys of a type (normalized spelling).</summary>
@@ -63,6 +65,7 @@ public static class ConnectionTypes
         return t is null ? [] : [.. t.Required, .. t.Optional];
     }
 
+    /// <summary>True when <paramref name="key"/> (any spelling) is a secret of <paramref name="type"/>.</summary>
     public static bool IsSecret(string type, string key) => SecretKeys(type).Contains(Normalize(key));
 
     /// <summary>Validates normalized options of a connection; throws <see cref="OptionException"/> naming the problem.</summary>

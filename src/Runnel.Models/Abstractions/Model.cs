@@ -7,11 +7,17 @@ namespace Runnel.Models.Abstractions;
 /// <summary>The model tasks of Confluent's CREATE MODEL (the <c>task</c> option), used by ML_EVALUATE.</summary>
 public static class ModelTasks
 {
+    /// <summary>Predicts a label.</summary>
     public const string Classification = "classification";
+    /// <summary>Predicts a number.</summary>
     public const string Regression = "regression";
+    /// <summary>Assigns a cluster.</summary>
     public const string Clustering = "clustering";
+    /// <summary>Maps text to a vector (ARRAY&lt;FLOAT&gt;).</summary>
     public const string Embedding = "embedding";
+    /// <summary>Generates text from a prompt.</summary>
     public const string TextGeneration = "text_generation";
+    /// <summary>Every task, as the <c>task</c> option accepts them.</summary>
     public static readonly IReadOnlyList<string> All = [Classification, Clustering, Embedding, Regression, TextGeneration];
 }
 
@@ -22,17 +28,24 @@ public sealed record ModelSignature(IReadOnlyList<Column> Inputs, IReadOnlyList<
 /// <see cref="SecretValue"/>), and the trained artifact of a local model.</summary>
 public sealed class ModelVersionInfo
 {
+    /// <summary>The model's name in the catalog.</summary>
     public required string ModelName { get; init; }
+    /// <summary>The version number, from 1.</summary>
     public required int Version { get; init; }
+    /// <summary>The model's task (<see cref="ModelTasks"/>).</summary>
     public required string Task { get; init; }
+    /// <summary>INPUT and OUTPUT columns.</summary>
     public required ModelSignature Signature { get; init; }
     /// <summary>Non-secret options, keys lower-case as stored.</summary>
     public required IReadOnlyDictionary<string, string> Options { get; init; }
     /// <summary>Secret options (legacy <c>openai.api_key</c> and the like).</summary>
     public IReadOnlyDictionary<string, SecretValue> Secrets { get; init; } = new Dictionary<string, SecretValue>();
+    /// <summary>A trained local model's parameters, or null.</summary>
     public byte[]? Artifact { get; init; }
+    /// <summary>The <c>provider</c> option.</summary>
     public string Provider => Options.TryGetValue("provider", out var p) ? p : "";
 
+    /// <summary>A non-secret option by key (case-insensitive), or null.</summary>
     public string? Option(string key) =>
         Options.FirstOrDefault(kv => string.Equals(kv.Key, key, StringComparison.OrdinalIgnoreCase)).Value;
 }
@@ -40,16 +53,22 @@ public sealed class ModelVersionInfo
 /// <summary>A connection (CREATE CONNECTION): endpoint and credentials a model or table uses.</summary>
 public sealed class ConnectionInfo
 {
+    /// <summary>The connection's name in the catalog.</summary>
     public required string Name { get; init; }
+    /// <summary>The connection type (<c>openai</c>, <c>bedrock</c>, ...).</summary>
     public required string Type { get; init; }
+    /// <summary>The endpoint URL.</summary>
     public string? Endpoint { get; init; }
+    /// <summary>Non-secret options other than type and endpoint.</summary>
     public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+    /// <summary>Secrets by key, revealed only where they are sent.</summary>
     public IReadOnlyDictionary<string, SecretValue> Secrets { get; init; } = new Dictionary<string, SecretValue>();
 }
 
 /// <summary>The result of one input row: output values in OUTPUT order, or the error that row got.</summary>
 public sealed record ModelOutput(object?[]? Values, ModelInvocationException? Error = null)
 {
+    /// <summary>An output for a row whose call failed.</summary>
     public static ModelOutput Failed(ModelInvocationException error) => new(null, error);
 }
 
@@ -62,7 +81,9 @@ public sealed record ModelOutput(object?[]? Values, ModelInvocationException? Er
 /// </summary>
 public interface IModelInvoker : IAsyncDisposable
 {
+    /// <summary>How many inputs one call should carry (1 for one-request-per-row formats).</summary>
     int PreferredBatchSize { get; }
+    /// <summary>One output per input, in order; a failed row carries its error instead of throwing.</summary>
     Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default);
 }
 
@@ -72,7 +93,9 @@ public interface IModelInvoker : IAsyncDisposable
 /// </summary>
 public interface IModelProvider
 {
+    /// <summary>The <c>provider</c> option value.</summary>
     string Name { get; }
+    /// <summary>The tasks the provider offers.</summary>
     IReadOnlyList<string> Tasks { get; }
     /// <summary>Model options this provider accepts (besides the generic ones), prefixed <c>&lt;provider&gt;.</c>.</summary>
     IReadOnlyList<OptionDef> Options { get; }
@@ -80,6 +103,7 @@ public interface IModelProvider
     bool NeedsConnection { get; }
     /// <summary>Checks a model definition at CREATE time (formats, signature); throws <see cref="OptionException"/>.</summary>
     void Validate(ModelVersionInfo version);
+    /// <summary>An invoker for one model version; <paramref name="connection"/> is null for providers that need none.</summary>
     IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection);
 }
 
@@ -96,6 +120,8 @@ public interface IModelTrainer
 public sealed class ModelInvocationException(string message, int status = 0, bool isRetryable = false, Exception? inner = null)
     : RunnelException(message, inner ?? new InvalidOperationException(message))
 {
+    /// <summary>The provider's HTTP status, 0 when no answer arrived.</summary>
     public int Status { get; } = status;
+    /// <summary>True for throttling, server errors, connection failures and timeouts.</summary>
     public bool IsRetryable { get; } = isRetryable;
 }

@@ -20,6 +20,7 @@ namespace Runnel.Models.Evaluation;
 /// </summary>
 public static partial class Metrics
 {
+    /// <summary>The metrics of <paramref name="task"/> over (expected, predicted, features) triples.</summary>
     public static Dictionary<string, double> Compute(string task, IReadOnlyList<(object? Expected, object? Predicted, double[]? Features)> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
@@ -41,6 +42,7 @@ public static partial class Metrics
     private static double D(object? v) => Convert.ToDouble(v, CultureInfo.InvariantCulture);
     private static double[] Vector(object v) => ((object?[])v).Select(x => x is null ? 0 : D(x)).ToArray();
 
+    /// <summary>Classification metrics of (expected, predicted) labels.</summary>
     public static Dictionary<string, double> Classification(IReadOnlyList<(string Expected, string Predicted)> pairs)
     {
         var n = pairs.Count;
@@ -67,6 +69,7 @@ public static partial class Metrics
         };
     }
 
+    /// <summary>Regression metrics of (actual, predicted) values.</summary>
     public static Dictionary<string, double> Regression(IReadOnlyList<(double Y, double Yhat)> pairs)
     {
         if (pairs.Count == 0) return new() { ["MAE"] = 0, ["MSE"] = 0, ["RMSE"] = 0, ["MAPE"] = 0, ["R²"] = 0 };
@@ -82,6 +85,7 @@ public static partial class Metrics
 
     private static double Dist(double[] a, double[] b) => Math.Sqrt(a.Zip(b).Sum(p => (p.First - p.Second) * (p.First - p.Second)));
 
+    /// <summary>Clustering metrics of (features, cluster) points.</summary>
     public static Dictionary<string, double> Clustering(IReadOnlyList<(double[] X, int Cluster)> points)
     {
         var clusters = points.GroupBy(p => p.Cluster).ToDictionary(g => g.Key, g => g.Select(p => p.X).ToList());
@@ -108,6 +112,7 @@ public static partial class Metrics
         };
     }
 
+    /// <summary>Cosine similarity of two vectors (0 when either is all zeros).</summary>
     public static double Cosine(double[] a, double[] b)
     {
         double dot = 0, na = 0, nb = 0;
@@ -115,6 +120,7 @@ public static partial class Metrics
         return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
     }
 
+    /// <summary>Embedding metrics of (expected, predicted) vectors.</summary>
     public static Dictionary<string, double> Embedding(IReadOnlyList<(double[] Expected, double[] Predicted)> pairs)
     {
         if (pairs.Count == 0) return new() { ["Mean Cosine Similarity"] = 0, ["Mean Jaccard Similarity"] = 0, ["Mean Euclidean Distance"] = 0 };
@@ -192,6 +198,7 @@ public static partial class Metrics
         return 2 * precision * recall / (precision + recall);
     }
 
+    /// <summary>Text-generation metrics of (reference, candidate) texts.</summary>
     public static Dictionary<string, double> TextGeneration(IReadOnlyList<(string Reference, string Candidate)> pairs)
     {
         if (pairs.Count == 0) return new() { ["Mean BLEU"] = 0, ["Mean ROUGE"] = 0, ["Mean Semantic Similarity"] = 0 };

@@ -16,10 +16,14 @@ namespace Runnel.Models.Local;
 /// </summary>
 public sealed class LocalProvider : IModelProvider, IModelTrainer
 {
+    /// <inheritdoc />
     public string Name => "local";
+    /// <inheritdoc />
     public bool NeedsConnection => false;
+    /// <inheritdoc />
     public IReadOnlyList<string> Tasks { get; } = [ModelTasks.Classification, ModelTasks.Regression, ModelTasks.Clustering, ModelTasks.Embedding];
 
+    /// <inheritdoc />
     public IReadOnlyList<OptionDef> Options { get; } =
     [
         new("local.features", OptionType.Int, "Hashed feature buckets for classification and regression.", Default: "262144"),
@@ -39,6 +43,7 @@ public sealed class LocalProvider : IModelProvider, IModelTrainer
     private static double Double(ModelVersionInfo v, string key, double fallback) =>
         double.TryParse(v.Option(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : fallback;
 
+    /// <inheritdoc />
     public void Validate(ModelVersionInfo version)
     {
         ArgumentNullException.ThrowIfNull(version);
@@ -70,6 +75,7 @@ public sealed class LocalProvider : IModelProvider, IModelTrainer
                 throw new OptionException($"Local models take STRING, numeric, BOOLEAN or numeric ARRAY inputs; '{input.Name}' is {input.Type}");
     }
 
+    /// <inheritdoc />
     public byte[] Train(ModelVersionInfo version, IReadOnlyList<object?[]> rows)
     {
         ArgumentNullException.ThrowIfNull(version);
@@ -117,6 +123,7 @@ public sealed class LocalProvider : IModelProvider, IModelTrainer
         return model.Serialize();
     }
 
+    /// <inheritdoc />
     public IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection)
     {
         ArgumentNullException.ThrowIfNull(version);

@@ -19,8 +19,11 @@ namespace Runnel.Models.Providers.OpenAI;
 /// </summary>
 public sealed class OpenAIProvider : IModelProvider
 {
+    /// <inheritdoc />
     public string Name => "openai";
+    /// <inheritdoc />
     public bool NeedsConnection => true;
+    /// <inheritdoc />
     public IReadOnlyList<string> Tasks { get; } = ModelTasks.All;
 
     /// <summary>Request fields a chat completion accepts from <c>openai.params.*</c>.</summary>
@@ -29,6 +32,7 @@ public sealed class OpenAIProvider : IModelProvider
 
     private static readonly HashSet<string> EmbedParams = new(StringComparer.OrdinalIgnoreCase) { "dimensions", "encoding_format", "user" };
 
+    /// <inheritdoc />
     public IReadOnlyList<OptionDef> Options { get; } =
     [
         new("openai.model_version", OptionType.String, "Model name sent as 'model' (default gpt-3.5-turbo; text-embedding-ada-002 for OPENAI-EMBED)."),
@@ -43,6 +47,7 @@ public sealed class OpenAIProvider : IModelProvider
     private static string Format(ModelVersionInfo v) =>
         (v.Option("openai.input_format") ?? (v.Task == ModelTasks.Embedding ? "OPENAI-EMBED" : "OPENAI-CHAT")).ToUpperInvariant();
 
+    /// <inheritdoc />
     public void Validate(ModelVersionInfo version)
     {
         ArgumentNullException.ThrowIfNull(version);
@@ -64,6 +69,7 @@ public sealed class OpenAIProvider : IModelProvider
         }
     }
 
+    /// <inheritdoc />
     public IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection)
     {
         ArgumentNullException.ThrowIfNull(version);
