@@ -11,10 +11,15 @@ namespace Runnel.Engine;
 /// <summary>The one place connectors are registered (no assembly scanning).</summary>
 public static class ConnectorRegistryExtensions
 {
+    /// <summary>Registers the <c>filesystem</c> connector.</summary>
     public static ConnectorRegistry AddFiles(this ConnectorRegistry r) => r.Add(new FileSystemConnector());
+    /// <summary>Registers the <c>datagen</c> connector.</summary>
     public static ConnectorRegistry AddDatagen(this ConnectorRegistry r) => r.Add(new DatagenConnector());
+    /// <summary>Registers the <c>print</c> connector.</summary>
     public static ConnectorRegistry AddPrint(this ConnectorRegistry r) => r.Add(new PrintConnector());
+    /// <summary>Registers the <c>blackhole</c> connector.</summary>
     public static ConnectorRegistry AddBlackhole(this ConnectorRegistry r) => r.Add(new BlackholeConnector());
+    /// <summary>Registers storage for managed tables (tables without a connector).</summary>
     public static ConnectorRegistry AddManagedTables(this ConnectorRegistry r) => r.Add(new ManagedTableConnector());
 
     /// <summary>Every built-in connector.</summary>

@@ -14,6 +14,7 @@ public sealed class RunnelEngineOptions
 {
     /// <summary>SQLite catalog file; default <c>./.runnel/catalog.db</c>. Ignored when <see cref="Store"/> is set.</summary>
     public string CatalogPath { get; init; } = Path.Combine(".runnel", "catalog.db");
+    /// <summary>A catalog store to use instead of the SQLite file at <see cref="CatalogPath"/>.</summary>
     public ICatalogStore? Store { get; init; }
     /// <summary>Connectors; default every built-in one (<see cref="ConnectorRegistryExtensions.AddBuiltIns"/>).</summary>
     public ConnectorRegistry? Connectors { get; init; }
@@ -21,7 +22,9 @@ public sealed class RunnelEngineOptions
     public TextWriter? PrintOutput { get; init; }
     /// <summary>Session configuration applied at start (like <c>SET</c> statements).</summary>
     public IReadOnlyDictionary<string, string>? Configuration { get; init; }
+    /// <summary>Extra lateral or table-valued functions to bind (beside the model functions).</summary>
     public IReadOnlyList<ITableFunctionBinder> TableFunctionBinders { get; init; } = [];
+    /// <summary>Runtimes of <see cref="TableFunctionBinders"/>.</summary>
     public IReadOnlyList<ITableFunctionRuntime> TableFunctionRuntimes { get; init; } = [];
     /// <summary>Model providers; default every built-in one (<c>local</c>, <c>openai</c>).</summary>
     public Models.ModelProviderRegistry? ModelProviders { get; init; }
@@ -37,6 +40,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
 {
     private readonly List<RunnelJob> _jobs = [];
 
+    /// <summary>Opens the catalog (creating it when needed) and prepares a session; <paramref name="options"/> null means the defaults.</summary>
     public RunnelEngine(RunnelEngineOptions? options = null)
     {
         options ??= new RunnelEngineOptions();
@@ -53,10 +57,15 @@ public sealed partial class RunnelEngine : IAsyncDisposable
             foreach (var (k, v) in options.Configuration) Session.Set(k, v);
     }
 
+    /// <summary>The catalog store.</summary>
     public ICatalogStore Store { get; }
+    /// <summary>The registered model providers.</summary>
     public Models.ModelProviderRegistry ModelProviders { get; }
+    /// <summary>Connections and models in the catalog.</summary>
     public Models.ModelCatalog Models { get; }
+    /// <summary>The registered connectors.</summary>
     public ConnectorRegistry Connectors { get; }
+    /// <summary>This engine's session: SET configuration and temporary objects.</summary>
     public Session Session { get; } = new();
     internal TextWriter? PrintOutput { get; }
     internal IReadOnlyList<ITableFunctionBinder> TableFunctionBinders { get; }
@@ -95,6 +104,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         foreach (var job in Jobs.Where(j => j.Status == JobStatus.Running)) await job.StopAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Stops running jobs gracefully and releases the catalog.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAllAsync().ConfigureAwait(false);

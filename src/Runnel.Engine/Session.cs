@@ -13,24 +13,34 @@ namespace Runnel.Engine;
 /// </summary>
 public sealed class Session
 {
+    /// <summary>Flink's key for the runtime mode (<c>streaming</c> or <c>batch</c>).</summary>
     public const string RuntimeMode = "execution.runtime-mode";
+    /// <summary>Flink's key for the session time zone.</summary>
     public const string LocalTimeZone = "table.local-time-zone";
+    /// <summary>Flink's key that makes INSERT wait for its job.</summary>
     public const string DmlSync = "table.dml-sync";
+    /// <summary>Flink's key for how often unbounded sinks commit.</summary>
     public const string CheckpointInterval = "execution.checkpointing.interval";
 
     private readonly Dictionary<string, string> _config = new(StringComparer.Ordinal);
 
+    /// <summary>The keys set with SET.</summary>
     public IReadOnlyDictionary<string, string> Config => _config;
     internal Dictionary<string, CatalogTable> TemporaryTables { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, CatalogView> TemporaryViews { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>True when <c>execution.runtime-mode</c> is batch.</summary>
     public bool BatchMode => _config.TryGetValue(RuntimeMode, out var m) && string.Equals(m, "batch", StringComparison.OrdinalIgnoreCase);
+    /// <summary>True when <c>table.dml-sync</c> is true.</summary>
     public bool IsDmlSync => _config.TryGetValue(DmlSync, out var v) && string.Equals(v, "true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The session time zone (UTC unless set).</summary>
     public TimeZoneInfo TimeZone => _config.TryGetValue(LocalTimeZone, out var z) && z != "default" ? TimeZoneInfo.FindSystemTimeZoneById(z) : TimeZoneInfo.Utc;
 
+    /// <summary>The checkpoint interval (10 s unless set).</summary>
     public TimeSpan Checkpoint => _config.TryGetValue(CheckpointInterval, out var c) && Durations.TryParse(c, out var d) ? d : TimeSpan.FromSeconds(10);
 
+    /// <summary>Sets a key; throws <see cref="OptionException"/> for a bad value of a known key.</summary>
     public void Set(string key, string value)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -53,6 +63,7 @@ public sealed class Session
     /// <summary>Session keys holding secrets (the legacy <c>sql.secrets.*</c> form); masked when listed.</summary>
     public static bool IsSecretKey(string key) => key.StartsWith("sql.secrets.", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Removes a key, or every key when <paramref name="key"/> is null.</summary>
     public void Reset(string? key)
     {
         if (key is null) _config.Clear();

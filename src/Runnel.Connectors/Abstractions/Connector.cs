@@ -12,7 +12,9 @@ public sealed class JobCounters
     private long _rowsSkipped;
     private readonly List<string> _skipped = [];
 
+    /// <summary>Rows the job's sources produced.</summary>
     public long RowsRead => Interlocked.Read(ref _rowsRead);
+    /// <summary>Rows the job's sinks accepted.</summary>
     public long RowsWritten => Interlocked.Read(ref _rowsWritten);
     /// <summary>Bad rows skipped because a format's ignore-parse-errors option is set.</summary>
     public long RowsSkipped => Interlocked.Read(ref _rowsSkipped);
@@ -24,8 +26,10 @@ public sealed class JobCounters
 
     /// <summary>Rows whose model call failed and continued with NULL outputs (error-handling-strategy = ignore).</summary>
     public long ModelErrors => Interlocked.Read(ref _modelErrors);
+    /// <summary>The first 100 failed model calls' messages.</summary>
     public IReadOnlyList<string> ModelErrorSamples { get { lock (_modelErrorSamples) return _modelErrorSamples.ToList(); } }
 
+    /// <summary>Counts a failed model call whose row continued with NULL outputs.</summary>
     public void AddModelError(string message)
     {
         Interlocked.Increment(ref _modelErrors);
@@ -33,9 +37,12 @@ public sealed class JobCounters
             if (_modelErrorSamples.Count < 100) _modelErrorSamples.Add(message);
     }
 
+    /// <summary>Adds to <see cref="RowsRead"/>.</summary>
     public void AddRead(long n) => Interlocked.Add(ref _rowsRead, n);
+    /// <summary>Adds to <see cref="RowsWritten"/>.</summary>
     public void AddWritten(long n) => Interlocked.Add(ref _rowsWritten, n);
 
+    /// <summary>Counts a skipped bad row; <paramref name="where"/> is <c>file:line: reason</c>.</summary>
     public void AddSkipped(string where)
     {
         Interlocked.Increment(ref _rowsSkipped);
@@ -62,6 +69,7 @@ public sealed class TableContext
     public IReadOnlySet<int>? UsedColumns { get; init; }
     /// <summary>Directory of the catalog, where managed tables keep their data.</summary>
     public required string CatalogDirectory { get; init; }
+    /// <summary>The job's counters, for rows read, written and skipped.</summary>
     public required JobCounters Counters { get; init; }
     /// <summary>Session time zone (<c>table.local-time-zone</c>) for TIMESTAMP_LTZ text.</summary>
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
@@ -85,11 +93,15 @@ public interface IConnectorFactory
     OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options);
     /// <summary>True when a scan of a table with these options ends by itself in streaming mode.</summary>
     bool IsBounded(IReadOnlyDictionary<string, string> options);
+    /// <summary>True when tables of this connector can be scanned.</summary>
     bool CanRead { get; }
+    /// <summary>True when tables of this connector can be written.</summary>
     bool CanWrite { get; }
     /// <summary>True when the sink takes -U/+U/-D rows (print, blackhole, upsert tables).</summary>
     bool AcceptsUpdates { get; }
+    /// <summary>A source for one scan; throws <see cref="Core.Errors.RunnelException"/> when the connector cannot read.</summary>
     ISource CreateSource(TableContext context);
+    /// <summary>A sink for one INSERT; throws <see cref="Core.Errors.RunnelException"/> when the connector cannot write.</summary>
     ISink CreateSink(TableContext context);
 }
 
@@ -101,6 +113,7 @@ public interface IConnectorFactory
 /// </summary>
 public interface ISource : IAsyncDisposable
 {
+    /// <summary>Reads the table as batches until it ends (bounded) or the token is cancelled.</summary>
     IAsyncEnumerable<RowBatch> ReadAsync(CancellationToken cancellationToken = default);
 }
 
@@ -111,8 +124,11 @@ public interface ISource : IAsyncDisposable
 /// </summary>
 public interface ISink : IAsyncDisposable
 {
+    /// <summary>Writes a batch (not yet visible to readers of file sinks).</summary>
     ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken = default);
+    /// <summary>Makes everything written so far durable and visible.</summary>
     ValueTask CheckpointAsync(CancellationToken cancellationToken = default);
+    /// <summary>Commits everything at the end of the job or on a graceful stop.</summary>
     ValueTask FinishAsync(CancellationToken cancellationToken = default);
 }
 
@@ -121,6 +137,7 @@ public sealed class ConnectorRegistry
 {
     private readonly Dictionary<string, IConnectorFactory> _factories = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Registers a connector under its name (replacing one of the same name).</summary>
     public ConnectorRegistry Add(IConnectorFactory factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
@@ -128,6 +145,8 @@ public sealed class ConnectorRegistry
         return this;
     }
 
+    /// <summary>The connector by name (case-insensitive).</summary>
     public bool TryGet(string name, out IConnectorFactory factory) => _factories.TryGetValue(name, out factory!);
+    /// <summary>Registered connector names, sorted.</summary>
     public IEnumerable<string> Names => _factories.Keys.Order(StringComparer.Ordinal);
 }

@@ -16,11 +16,16 @@ namespace Runnel.Connectors.Datagen;
 /// </summary>
 public sealed class DatagenConnector : IConnectorFactory
 {
+    /// <inheritdoc />
     public string Name => "datagen";
+    /// <inheritdoc />
     public bool CanRead => true;
+    /// <inheritdoc />
     public bool CanWrite => false;
+    /// <inheritdoc />
     public bool AcceptsUpdates => false;
 
+    /// <inheritdoc />
     public OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options) => new("connector 'datagen'",
     [
         new("connector", OptionType.String, "datagen"),
@@ -30,11 +35,14 @@ public sealed class DatagenConnector : IConnectorFactory
         new("fields.*", OptionType.String, "Per-field options: fields.<name>.kind|min|max|length|start|end|max-past|null-rate|var-len."),
     ]);
 
+    /// <inheritdoc />
     public bool IsBounded(IReadOnlyDictionary<string, string> options) =>
         options.ContainsKey("number-of-rows") ||
         options.Any(kv => kv.Key.EndsWith(".kind", StringComparison.OrdinalIgnoreCase) && string.Equals(kv.Value, "sequence", StringComparison.OrdinalIgnoreCase));
 
+    /// <inheritdoc />
     public ISource CreateSource(TableContext context) => new Source(context, this);
+    /// <inheritdoc />
     public ISink CreateSink(TableContext context) => throw new RunnelException("The datagen connector can only be read, not written");
 
     private sealed class Source(TableContext context, DatagenConnector connector) : ISource

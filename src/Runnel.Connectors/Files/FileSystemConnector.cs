@@ -19,9 +19,13 @@ namespace Runnel.Connectors.Files;
 /// </summary>
 public sealed class FileSystemConnector : IConnectorFactory
 {
+    /// <inheritdoc />
     public string Name => "filesystem";
+    /// <inheritdoc />
     public bool CanRead => true;
+    /// <inheritdoc />
     public bool CanWrite => true;
+    /// <inheritdoc />
     public bool AcceptsUpdates => false;
 
     private static readonly OptionDef[] Own =
@@ -37,15 +41,19 @@ public sealed class FileSystemConnector : IConnectorFactory
         new("partition.default-name", OptionType.String, "Accepted for compatibility; partitioned writes are not supported yet."),
     ];
 
+    /// <inheritdoc />
     public OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options)
     {
         var format = options.TryGetValue("format", out var f) && FormatRegistry.TryGet(f, out var ff) ? ff.Options : [];
         return new OptionSchema("connector 'filesystem'", Own.Concat(format));
     }
 
+    /// <inheritdoc />
     public bool IsBounded(IReadOnlyDictionary<string, string> options) => !options.ContainsKey("source.monitor-interval");
 
+    /// <inheritdoc />
     public ISource CreateSource(TableContext context) => new Source(context, this);
+    /// <inheritdoc />
     public ISink CreateSink(TableContext context) => new Sink(context, this);
 
     internal static (IFormatFactory Format, OptionReader Options) Format(TableContext context, FileSystemConnector connector)

@@ -16,9 +16,12 @@ namespace Runnel.Connectors.Formats;
 /// extra columns. An empty field is NULL for non-string columns, as in Flink.</summary>
 public sealed class CsvFormat : IFormatFactory
 {
+    /// <inheritdoc />
     public string Name => "csv";
+    /// <inheritdoc />
     public RecordFraming Framing => RecordFraming.CsvRecords;
 
+    /// <inheritdoc />
     public IReadOnlyList<OptionDef> Options { get; } =
     [
         new("csv.field-delimiter", OptionType.String, "Field delimiter character.", Default: ","),
@@ -32,6 +35,7 @@ public sealed class CsvFormat : IFormatFactory
         new("csv.header", OptionType.Bool, "Runnel option: the first record of each file is a header naming the columns; columns are matched to it by name. Writers emit a header.", Default: "false"),
     ];
 
+    /// <inheritdoc />
     public bool IgnoreParseErrors(OptionReader options) => options.GetBool("csv.ignore-parse-errors");
 
     internal static (CsvReaderOptions Read, CsvWriterOptions Write) Config(OptionReader o)
@@ -67,10 +71,12 @@ public sealed class CsvFormat : IFormatFactory
         return (read, write);
     }
 
+    /// <inheritdoc />
     public IRecordDecoder CreateDecoder(Schema schema, OptionReader options, IReadOnlySet<int>? usedColumns, TimeZoneInfo zone) =>
         new Decoder(schema, Config(options).Read, options.GetBool("csv.header"), options.GetString("csv.null-literal"),
             options.GetString("csv.array-element-delimiter") ?? ";", usedColumns, zone);
 
+    /// <inheritdoc />
     public IRecordEncoder CreateEncoder(Schema schema, OptionReader options, TimeZoneInfo zone) =>
         new Encoder(schema, Config(options).Write, options.GetBool("csv.header"), options.GetString("csv.null-literal"),
             options.GetString("csv.array-element-delimiter") ?? ";");

@@ -12,9 +12,12 @@ namespace Runnel.Connectors.Formats;
 /// <c>json.encode.decimal-as-plain-number</c>.</summary>
 public sealed class JsonFormat : IFormatFactory
 {
+    /// <inheritdoc />
     public string Name => "json";
+    /// <inheritdoc />
     public RecordFraming Framing => RecordFraming.Lines;
 
+    /// <inheritdoc />
     public IReadOnlyList<OptionDef> Options { get; } =
     [
         new("json.ignore-parse-errors", OptionType.Bool, "Skip rows that are not valid JSON or do not fit the schema (counted in the job summary) instead of failing.", Default: "false"),
@@ -25,11 +28,14 @@ public sealed class JsonFormat : IFormatFactory
         new("json.encode.decimal-as-plain-number", OptionType.Bool, "Write decimals without scientific notation.", Default: "false"),
     ];
 
+    /// <inheritdoc />
     public bool IgnoreParseErrors(OptionReader options) => options.GetBool("json.ignore-parse-errors");
 
+    /// <inheritdoc />
     public IRecordDecoder CreateDecoder(Schema schema, OptionReader options, IReadOnlySet<int>? usedColumns, TimeZoneInfo zone) =>
         new Decoder(schema, usedColumns, options.GetBool("json.fail-on-missing-field"), zone);
 
+    /// <inheritdoc />
     public IRecordEncoder CreateEncoder(Schema schema, OptionReader options, TimeZoneInfo zone) =>
         new Encoder(schema, string.Equals(options.GetString("json.timestamp-format.standard"), "ISO-8601", StringComparison.OrdinalIgnoreCase));
 

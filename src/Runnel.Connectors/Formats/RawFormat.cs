@@ -11,15 +11,19 @@ namespace Runnel.Connectors.Formats;
 /// compatibility; it matters only for numeric raw values, which Runnel does not support).</summary>
 public sealed class RawFormat : IFormatFactory
 {
+    /// <inheritdoc />
     public string Name => "raw";
+    /// <inheritdoc />
     public RecordFraming Framing => RecordFraming.Lines;
 
+    /// <inheritdoc />
     public IReadOnlyList<OptionDef> Options { get; } =
     [
         new("raw.charset", OptionType.Enum, "Character set of STRING values.", Default: "UTF-8", AllowedValues: ["UTF-8"]),
         new("raw.endianness", OptionType.Enum, "Byte order of numeric values.", Default: "big-endian", AllowedValues: ["big-endian", "little-endian"]),
     ];
 
+    /// <inheritdoc />
     public bool IgnoreParseErrors(OptionReader options) => false;
 
     private static void Check(Schema schema)
@@ -29,12 +33,14 @@ public sealed class RawFormat : IFormatFactory
             throw new OptionException($"The 'raw' format supports only one physical column of type STRING or BYTES, but the schema is {schema}");
     }
 
+    /// <inheritdoc />
     public IRecordDecoder CreateDecoder(Schema schema, OptionReader options, IReadOnlySet<int>? usedColumns, TimeZoneInfo zone)
     {
         Check(schema);
         return new Decoder(schema[0].Type.Kind == TypeKind.Bytes);
     }
 
+    /// <inheritdoc />
     public IRecordEncoder CreateEncoder(Schema schema, OptionReader options, TimeZoneInfo zone)
     {
         Check(schema);

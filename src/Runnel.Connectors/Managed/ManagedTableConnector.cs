@@ -13,12 +13,18 @@ namespace Runnel.Connectors.Managed;
 /// </summary>
 public sealed class ManagedTableConnector : IConnectorFactory
 {
+    /// <summary>Internal connector name of managed tables (never written in a WITH clause).</summary>
     public const string ConnectorName = "managed";
+    /// <inheritdoc />
     public string Name => ConnectorName;
+    /// <inheritdoc />
     public bool CanRead => true;
+    /// <inheritdoc />
     public bool CanWrite => true;
+    /// <inheritdoc />
     public bool AcceptsUpdates => true;
 
+    /// <inheritdoc />
     public OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options) => new("a managed table (no 'connector')",
     [
         new("changelog.mode", OptionType.Enum, "Confluent's table changelog mode; recorded, rows keep their kinds either way.", AllowedValues: ["append", "upsert", "retract"]),
@@ -29,10 +35,13 @@ public sealed class ManagedTableConnector : IConnectorFactory
         new("kafka.*", OptionType.String, "Accepted from Confluent scripts (kafka.retention.time, kafka.partitions, ...); no effect on local storage."),
     ]);
 
+    /// <inheritdoc />
     public bool IsBounded(IReadOnlyDictionary<string, string> options) =>
         options.TryGetValue("scan.bounded.mode", out var m) && string.Equals(m, "latest-offset", StringComparison.OrdinalIgnoreCase);
 
+    /// <inheritdoc />
     public ISource CreateSource(TableContext context) => new Source(context, this);
+    /// <inheritdoc />
     public ISink CreateSink(TableContext context) => new Sink(new TableLog(context.CatalogDirectory, context.TableName, context.PhysicalSchema), context.Counters);
 
     private sealed class Source(TableContext context, ManagedTableConnector connector) : ISource

@@ -23,6 +23,7 @@ public sealed class TableLog
     private readonly string _lockPath;
     private long _verifiedEnd;
 
+    /// <summary>The log of managed table <paramref name="tableName"/> in <paramref name="catalogDirectory"/>, for rows of <paramref name="schema"/>.</summary>
     public TableLog(string catalogDirectory, string tableName, Schema schema)
     {
         _schema = schema;
@@ -31,6 +32,7 @@ public sealed class TableLog
         _lockPath = Path.Combine(Directory, "log.lock");
     }
 
+    /// <summary>The table's data directory.</summary>
     public string Directory { get; }
 
     /// <summary>The data directory of a managed table (created on first write).</summary>
@@ -43,6 +45,7 @@ public sealed class TableLog
     /// <summary>Current length of the log in bytes (the offset the next record will get).</summary>
     public long Length => File.Exists(_logPath) ? new FileInfo(_logPath).Length : 0;
 
+    /// <summary>Appends rows durably (fsync) under the table's write lock, first repairing a torn tail.</summary>
     public async Task AppendAsync(IReadOnlyList<Row> rows, CancellationToken cancellationToken = default)
     {
         if (rows.Count == 0) return;

@@ -10,11 +10,16 @@ namespace Runnel.Connectors.Print;
 /// <c>standard-error</c> is true.</summary>
 public sealed class PrintConnector : IConnectorFactory
 {
+    /// <inheritdoc />
     public string Name => "print";
+    /// <inheritdoc />
     public bool CanRead => false;
+    /// <inheritdoc />
     public bool CanWrite => true;
+    /// <inheritdoc />
     public bool AcceptsUpdates => true;
 
+    /// <inheritdoc />
     public OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options) => new("connector 'print'",
     [
         new("connector", OptionType.String, "print"),
@@ -23,9 +28,12 @@ public sealed class PrintConnector : IConnectorFactory
         new("sink.parallelism", OptionType.Int, "Accepted for compatibility."),
     ]);
 
+    /// <inheritdoc />
     public bool IsBounded(IReadOnlyDictionary<string, string> options) => true;
+    /// <inheritdoc />
     public ISource CreateSource(TableContext context) => throw new RunnelException("The print connector can only be written, not read");
 
+    /// <inheritdoc />
     public ISink CreateSink(TableContext context)
     {
         var o = new OptionReader(context.Options, GetOptionSchema(context.Options));

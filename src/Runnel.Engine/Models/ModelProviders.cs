@@ -11,6 +11,7 @@ public sealed class ModelProviderRegistry
 {
     private readonly Dictionary<string, IModelProvider> _providers = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Registers a provider under its name (replacing one of the same name).</summary>
     public ModelProviderRegistry Add(IModelProvider provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
@@ -18,12 +19,17 @@ public sealed class ModelProviderRegistry
         return this;
     }
 
+    /// <summary>Registers the <c>local</c> provider.</summary>
     public ModelProviderRegistry AddLocal() => Add(new LocalProvider());
+    /// <summary>Registers the <c>openai</c> provider.</summary>
     public ModelProviderRegistry AddOpenAI() => Add(new OpenAIProvider());
+    /// <summary>Registers every built-in provider.</summary>
     public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI();
 
+    /// <summary>Registered provider names, sorted.</summary>
     public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);
 
+    /// <summary>The provider by name (case-insensitive); throws <see cref="Core.Errors.OptionException"/> listing the registered ones.</summary>
     public IModelProvider Get(string name) => _providers.TryGetValue(name, out var p) ? p
         : throw new OptionException($"Unsupported model provider '{name}'. Supported providers: {string.Join(", ", Names)}");
 
