@@ -16,6 +16,7 @@ public enum RowKind : byte
 /// <summary>Flink's short names for row kinds.</summary>
 public static class RowKinds
 {
+    /// <summary><c>+I</c>, <c>-U</c>, <c>+U</c> or <c>-D</c>.</summary>
     public static string ShortString(this RowKind kind) => kind switch
     {
         RowKind.Insert => "+I",
@@ -32,17 +33,24 @@ public static class RowKinds
 /// for the CLR type of each kind). Values are not copied; an operator that keeps a row must not mutate it.</summary>
 public sealed class Row
 {
+    /// <summary>A row of <paramref name="values"/> with change kind <paramref name="kind"/>.</summary>
     public Row(object?[] values, RowKind kind = RowKind.Insert)
     {
         Values = values;
         Kind = kind;
     }
 
+    /// <summary>The change this row carries.</summary>
     public RowKind Kind { get; }
+    /// <summary>Column values in schema order.</summary>
     public object?[] Values { get; }
+    /// <summary>The value of column <paramref name="index"/>.</summary>
     public object? this[int index] => Values[index];
+    /// <summary>Number of columns.</summary>
     public int Arity => Values.Length;
+    /// <summary>The same values with another kind (the row itself when the kind is unchanged).</summary>
     public Row WithKind(RowKind kind) => kind == Kind ? this : new Row(Values, kind);
+    /// <summary>The row as Flink's print connector shows it: <c>+I[v1, v2]</c>.</summary>
     public override string ToString() => ValueFormatter.FormatChangelogRow(this);
 }
 
@@ -50,24 +58,33 @@ public sealed class Row
 /// after the batch: no later row will have an event time at or below it.</summary>
 public class RowBatch
 {
+    /// <summary>A batch of <paramref name="rows"/>, with the watermark that holds after it, if any.</summary>
     public RowBatch(IReadOnlyList<Row> rows, long? watermark = null)
     {
         Rows = rows;
         Watermark = watermark;
     }
 
+    /// <summary>The rows, in order.</summary>
     public IReadOnlyList<Row> Rows { get; }
+    /// <summary>Event-time milliseconds no later row will reach or go below; null when unknown.</summary>
     public long? Watermark { get; }
+    /// <summary>Number of rows.</summary>
     public int Count => Rows.Count;
 }
 
 /// <summary>A ROW value: field values by position.</summary>
 public sealed class RowValue(object?[] fields) : IEquatable<RowValue>
 {
+    /// <summary>Field values in the ROW type's order.</summary>
     public object?[] Fields { get; } = fields;
+    /// <inheritdoc />
     public bool Equals(RowValue? other) => other is not null && ValueComparer.Instance.Equals(Fields, other.Fields);
+    /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as RowValue);
+    /// <inheritdoc />
     public override int GetHashCode() => ValueComparer.Instance.GetHashCode(Fields);
+    /// <summary>The row as Flink prints a ROW: <c>(a, b)</c>.</summary>
     public override string ToString() => ValueFormatter.Format(this);
 }
 
@@ -76,6 +93,7 @@ public sealed class MapValue : IEquatable<MapValue>
 {
     private readonly Dictionary<object, int> _index = new(ValueComparer.Instance);
 
+    /// <summary>A map of the entries in order; a repeated key keeps its first position and its last value.</summary>
     public MapValue(IEnumerable<KeyValuePair<object?, object?>> entries)
     {
         var list = new List<KeyValuePair<object?, object?>>();
@@ -92,9 +110,12 @@ public sealed class MapValue : IEquatable<MapValue>
         Entries = list;
     }
 
+    /// <summary>Entries in insertion order.</summary>
     public IReadOnlyList<KeyValuePair<object?, object?>> Entries { get; }
+    /// <summary>Number of entries.</summary>
     public int Count => Entries.Count;
 
+    /// <summary>The value of <paramref name="key"/> (a NULL key included).</summary>
     public bool TryGetValue(object? key, out object? value)
     {
         if (_index.TryGetValue(key ?? NullKey.Instance, out var at))
@@ -106,11 +127,15 @@ public sealed class MapValue : IEquatable<MapValue>
         return false;
     }
 
+    /// <inheritdoc />
     public bool Equals(MapValue? other) =>
         other is not null && other.Count == Count &&
         Entries.All(e => other.TryGetValue(e.Key, out var v) && ValueComparer.Instance.Equals(e.Value, v));
+    /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as MapValue);
+    /// <inheritdoc />
     public override int GetHashCode() => Count;
+    /// <summary>The map as Flink prints it: <c>{k=v, ..}</c>.</summary>
     public override string ToString() => ValueFormatter.Format(this);
 
     private sealed class NullKey

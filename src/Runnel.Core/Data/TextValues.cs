@@ -14,6 +14,7 @@ public static class TextValues
         "yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd",
     ];
 
+    /// <summary>Parses <paramref name="text"/> as <paramref name="type"/>; TIMESTAMP_LTZ text without an offset is read in <paramref name="zone"/> (UTC by default). Throws <see cref="FormatException"/> naming the value and type.</summary>
     public static object Parse(string text, SqlType type, TimeZoneInfo? zone = null)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -49,6 +50,7 @@ public static class TextValues
         }
     }
 
+    /// <summary>TRUE, T, YES, Y, 1 or FALSE, F, NO, N, 0 (any case); throws <see cref="FormatException"/> otherwise.</summary>
     public static bool ParseBool(string s) => s.Trim().ToUpperInvariant() switch
     {
         "TRUE" or "T" or "YES" or "Y" or "1" => true,

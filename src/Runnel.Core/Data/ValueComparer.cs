@@ -7,10 +7,13 @@ namespace Runnel.Core.Data;
 /// element by element. NULL equals NULL here (grouping semantics) and sorts first.</summary>
 public sealed class ValueComparer : IEqualityComparer<object?>, IComparer<object?>
 {
+    /// <summary>The shared instance.</summary>
     public static readonly ValueComparer Instance = new();
 
+    /// <inheritdoc />
     public new bool Equals(object? x, object? y) => Compare(x, y) == 0;
 
+    /// <inheritdoc />
     public int GetHashCode(object? obj) => obj switch
     {
         null => 0,
@@ -42,6 +45,7 @@ public sealed class ValueComparer : IEqualityComparer<object?>, IComparer<object
         return h.ToHashCode();
     }
 
+    /// <inheritdoc />
     public int Compare(object? x, object? y)
     {
         if (ReferenceEquals(x, y)) return 0;
@@ -81,6 +85,7 @@ public sealed class ValueComparer : IEqualityComparer<object?>, IComparer<object
         return a.Length.CompareTo(b.Length);
     }
 
+    /// <summary>True for the CLR types of numeric SQL kinds.</summary>
     public static bool IsNumber(object v) => v is sbyte or short or int or long or float or double or decimal;
     private static double ToDouble(object v) => Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture);
     private static decimal ToDecimal(object v) => Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture);
@@ -90,8 +95,10 @@ public sealed class ValueComparer : IEqualityComparer<object?>, IComparer<object
 /// <summary>Structural equality for composite keys (object arrays) used as dictionary keys by operators.</summary>
 public sealed class KeyComparer : IEqualityComparer<object?[]>
 {
+    /// <summary>The shared instance.</summary>
     public static readonly KeyComparer Instance = new();
 
+    /// <inheritdoc />
     public bool Equals(object?[]? x, object?[]? y)
     {
         if (x is null || y is null) return x == y;
@@ -101,6 +108,7 @@ public sealed class KeyComparer : IEqualityComparer<object?[]>
         return true;
     }
 
+    /// <inheritdoc />
     public int GetHashCode(object?[] obj)
     {
         var h = new HashCode();

@@ -9,6 +9,7 @@ namespace Runnel.Core.Data;
 /// maps as <c>{k=v}</c>, rows as <c>(a, b)</c>, NULL as <c>NULL</c> (the SQL client shows <c>&lt;NULL&gt;</c>).</summary>
 public static class ValueFormatter
 {
+    /// <summary><c>+I[v1, v2]</c>: the row kind and values, as the print connector writes them.</summary>
     public static string FormatChangelogRow(Row row)
     {
         var sb = new StringBuilder();
@@ -21,6 +22,7 @@ public static class ValueFormatter
         return sb.Append(']').ToString();
     }
 
+    /// <summary>A value as text, using <paramref name="type"/> for DECIMAL scale and timestamp precision; <paramref name="nullText"/> for NULL.</summary>
     public static string Format(object? value, SqlType? type = null, string nullText = "NULL") => value switch
     {
         null => nullText,
@@ -49,6 +51,7 @@ public static class ValueFormatter
         return string.Create(CultureInfo.InvariantCulture, $"{sign}{a.Days} {a.Hours:00}:{a.Minutes:00}:{a.Seconds:00}.{a.Milliseconds:000}");
     }
 
+    /// <summary><c>yyyy-MM-dd HH:mm:ss</c> with <paramref name="precision"/> fraction digits (at most 7).</summary>
     public static string FormatTimestamp(DateTime dt, int precision)
     {
         var p = Math.Clamp(precision, 0, 7);

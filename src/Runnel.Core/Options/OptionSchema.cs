@@ -6,10 +6,15 @@ namespace Runnel.Core.Options;
 /// <summary>The value kinds an option may take.</summary>
 public enum OptionType
 {
+    /// <summary>Any text.</summary>
     String,
+    /// <summary>A 32-bit integer.</summary>
     Int,
+    /// <summary>A 64-bit integer.</summary>
     Long,
+    /// <summary><c>true</c> or <c>false</c>.</summary>
     Bool,
+    /// <summary>A floating-point number.</summary>
     Double,
     /// <summary>A duration such as <c>1 s</c>, <c>500ms</c>, <c>10 min</c> or a plain number of milliseconds (Flink's
     /// <c>TimeUtils.parseDuration</c>).</summary>
@@ -24,6 +29,7 @@ public enum OptionType
 public sealed record OptionDef(string Key, OptionType Type, string Description, bool Required = false,
     string? Default = null, IReadOnlyList<string>? AllowedValues = null, bool IsSecret = false)
 {
+    /// <summary>True when the key ends in <c>.*</c>.</summary>
     public bool IsPrefix => Key.EndsWith(".*", StringComparison.Ordinal);
 }
 
@@ -34,6 +40,7 @@ public sealed class OptionSchema
 {
     private readonly Dictionary<string, OptionDef> _byKey;
 
+    /// <summary>A schema named <paramref name="owner"/> (for messages) with <paramref name="options"/>.</summary>
     public OptionSchema(string owner, IEnumerable<OptionDef> options)
     {
         Owner = owner;
@@ -43,10 +50,13 @@ public sealed class OptionSchema
 
     /// <summary>What the options belong to, for messages: <c>connector 'filesystem'</c>.</summary>
     public string Owner { get; }
+    /// <summary>Every option definition.</summary>
     public IReadOnlyList<OptionDef> Options { get; }
 
+    /// <summary>This schema's options followed by <paramref name="other"/>'s.</summary>
     public OptionSchema Merge(OptionSchema other) => new(Owner, Options.Concat(other.Options));
 
+    /// <summary>The definition that admits <paramref name="key"/> (exact key first, then a prefix), or null.</summary>
     public OptionDef? Find(string key)
     {
         if (_byKey.TryGetValue(key, out var d)) return d;
@@ -100,6 +110,7 @@ public sealed class OptionSchema
 /// <summary>Typed access to validated options, with the schema's defaults.</summary>
 public sealed class OptionReader(IReadOnlyDictionary<string, string> values, OptionSchema schema)
 {
+    /// <summary>The value of <paramref name="key"/> (case-insensitive), else the schema's default, else null.</summary>
     public string? GetString(string key)
     {
         foreach (var (k, v) in values)
@@ -107,11 +118,17 @@ public sealed class OptionReader(IReadOnlyDictionary<string, string> values, Opt
         return schema.Find(key)?.Default;
     }
 
+    /// <summary>The value of <paramref name="key"/>; throws <see cref="OptionException"/> when absent.</summary>
     public string GetRequired(string key) => GetString(key) ?? throw new OptionException($"Missing required option '{key}' for {schema.Owner}.");
+    /// <summary>True when the value is <c>true</c> (any case).</summary>
     public bool GetBool(string key) => bool.TryParse(GetString(key), out var b) && b;
+    /// <summary>The value as an integer, or <paramref name="fallback"/>.</summary>
     public int GetInt(string key, int fallback = 0) => int.TryParse(GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : fallback;
+    /// <summary>The value as a long, or <paramref name="fallback"/>.</summary>
     public long GetLong(string key, long fallback = 0) => long.TryParse(GetString(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : fallback;
+    /// <summary>The value as a double, or <paramref name="fallback"/>.</summary>
     public double GetDouble(string key, double fallback = 0) => double.TryParse(GetString(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : fallback;
+    /// <summary>The value as a duration (<see cref="Durations"/>), or null.</summary>
     public TimeSpan? GetDuration(string key) => GetString(key) is { } s && Durations.TryParse(s, out var d) ? d : null;
 
     /// <summary>All keys under <paramref name="prefix"/> (e.g. <c>fields.</c>) with the prefix removed.</summary>
@@ -124,6 +141,7 @@ public sealed class OptionReader(IReadOnlyDictionary<string, string> values, Opt
 /// no unit means milliseconds.</summary>
 public static class Durations
 {
+    /// <summary>Parses a duration; false when <paramref name="text"/> is not one.</summary>
     public static bool TryParse(string text, out TimeSpan value)
     {
         value = default;

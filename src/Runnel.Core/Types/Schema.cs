@@ -9,15 +9,20 @@ public sealed record Column(string Name, SqlType Type, bool IsRowtime = false, s
 /// <summary>An ordered list of columns; lookups are exact first, then case-insensitive.</summary>
 public sealed class Schema
 {
+    /// <summary>A schema of <paramref name="columns"/> in order.</summary>
     public Schema(IReadOnlyList<Column> columns)
     {
         ArgumentNullException.ThrowIfNull(columns);
         Columns = columns;
     }
 
+    /// <summary>No columns.</summary>
     public static readonly Schema Empty = new([]);
+    /// <summary>The columns in order.</summary>
     public IReadOnlyList<Column> Columns { get; }
+    /// <summary>Number of columns.</summary>
     public int Count => Columns.Count;
+    /// <summary>The column at <paramref name="index"/>.</summary>
     public Column this[int index] => Columns[index];
 
     /// <summary>Index of the column called <paramref name="name"/>, or -1.</summary>
@@ -30,6 +35,8 @@ public sealed class Schema
         return -1;
     }
 
+    /// <summary>Column names in order.</summary>
     public IEnumerable<string> Names => Columns.Select(c => c.Name);
+    /// <summary><c>(name TYPE, ..)</c>.</summary>
     public override string ToString() => "(" + string.Join(", ", Columns.Select(c => $"{c.Name} {c.Type}")) + ")";
 }
