@@ -3,6 +3,7 @@ namespace Runnel.Sql.Ast;
 /// <summary>Enumerates the direct sub-expressions of an expression node (not into subqueries).</summary>
 public static class ExprWalker
 {
+    /// <summary>The direct sub-expressions of <paramref name="e"/>.</summary>
     public static IEnumerable<Expr> Children(Expr e) => e switch
     {
         FunctionCallExpr f => f.Args,

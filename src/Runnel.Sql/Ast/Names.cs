@@ -5,16 +5,22 @@ namespace Runnel.Sql.Ast;
 /// <summary>Base of every syntax node: where it starts in the SQL text.</summary>
 public abstract record SqlNode
 {
+    /// <summary>Where the node starts in the SQL text.</summary>
     public SourcePosition Position { get; init; }
 }
 
 /// <summary>A possibly qualified object name (<c>cat.db.t</c>, <c>`my-model`</c>), parts as written without quotes.</summary>
 public sealed record QualifiedName(IReadOnlyList<string> Parts)
 {
+    /// <summary>A one-part name.</summary>
     public QualifiedName(string single) : this([single]) { }
+    /// <summary>The object name (last part).</summary>
     public string Last => Parts[^1];
+    /// <inheritdoc />
     public override string ToString() => string.Join(".", Parts.Select(Identifiers.Quote));
+    /// <summary>Equal when the parts are (ordinal).</summary>
     public bool Equals(QualifiedName? other) => other is not null && Parts.SequenceEqual(other.Parts);
+    /// <inheritdoc />
     public override int GetHashCode() => string.Join(".", Parts).GetHashCode(StringComparison.Ordinal);
 }
 
@@ -50,5 +56,6 @@ public static class Keywords
         "WHEN", "WHERE", "WINDOW", "WITH", "TRY_CAST", "UNKNOWN", "EXECUTE", "MODEL", "DESCRIPTOR",
     };
 
+    /// <summary>True when <paramref name="word"/> must be backquoted to be an identifier.</summary>
     public static bool IsReserved(string word) => Reserved.Contains(word);
 }

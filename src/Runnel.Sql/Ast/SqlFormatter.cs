@@ -8,6 +8,7 @@ namespace Runnel.Sql.Ast;
 /// expressions (computed columns, watermarks) in the catalog.</summary>
 public static class SqlFormatter
 {
+    /// <summary>The SQL text of the node.</summary>
     public static string Format(Statement statement) => Format(statement, null);
 
     /// <summary>Formats a statement, writing <c>******</c> for the values of options that
@@ -25,6 +26,7 @@ public static class SqlFormatter
     [ThreadStatic]
     private static Func<string, bool>? secretKeys;
 
+    /// <summary>The SQL text of the node.</summary>
     public static string Format(Expr expr)
     {
         var sb = new StringBuilder();
@@ -32,6 +34,7 @@ public static class SqlFormatter
         return sb.ToString();
     }
 
+    /// <summary>The SQL text of the node.</summary>
     public static string Format(QueryExpr query)
     {
         var sb = new StringBuilder();
@@ -453,6 +456,7 @@ public static class SqlFormatter
         }
     }
 
+    /// <summary>The symbol of a binary operator.</summary>
     public static string OpText(BinaryOp op) => op switch
     {
         BinaryOp.Add => "+",

@@ -39,6 +39,7 @@ public sealed record SelectRewrite(LogicalPlan Input, Scope Scope, Func<Expr, Sc
 /// FROM and WHERE are bound; returns null when the select list holds nothing it handles.</summary>
 public interface ISelectRewriter
 {
+    /// <summary>The rewrite of <paramref name="select"/>, or null when it holds nothing this rewriter handles.</summary>
     SelectRewrite? Rewrite(SelectQuery select, LogicalPlan input, Scope scope, ExpressionBinder binder, BindContext context);
 }
 
@@ -46,14 +47,20 @@ public interface ISelectRewriter
 public sealed class BindContext(ICatalogReader catalog, ITableCapabilities capabilities, BuiltinFunctions functions, bool batchMode,
     IReadOnlyList<ITableFunctionBinder>? tableFunctions = null, IReadOnlyList<ISelectRewriter>? selectRewriters = null)
 {
+    /// <summary>Hooks for model functions in select lists.</summary>
     public IReadOnlyList<ISelectRewriter> SelectRewriters { get; } = selectRewriters ?? [];
+    /// <summary>The catalog view.</summary>
     public ICatalogReader Catalog { get; } = catalog;
+    /// <summary>What connectors can do.</summary>
     public ITableCapabilities Capabilities { get; } = capabilities;
+    /// <summary>Built-in scalar functions for the session time zone.</summary>
     public BuiltinFunctions Functions { get; } = functions;
     /// <summary><c>execution.runtime-mode</c> = batch: every source bounded, aggregates emit final rows only.</summary>
     public bool BatchMode { get; } = batchMode;
+    /// <summary>Binders of lateral and table-valued functions.</summary>
     public IReadOnlyList<ITableFunctionBinder> TableFunctions { get; } = tableFunctions ?? [];
 
+    /// <summary>The binder that handles <paramref name="name"/>, or null.</summary>
     public ITableFunctionBinder? FindTableFunction(string name) =>
         TableFunctions.FirstOrDefault(t => t.Names.Contains(name, StringComparer.OrdinalIgnoreCase));
 }

@@ -15,11 +15,13 @@ namespace Runnel.Sql.Binding;
 /// </summary>
 public sealed class ExpressionBinder(BuiltinFunctions functions)
 {
+    /// <summary>The built-in functions used.</summary>
     public BuiltinFunctions Functions { get; } = functions;
 
     /// <summary>Called on every node before it is bound; a non-null result replaces the node.</summary>
     public Func<Expr, Scope, BoundExpr?>? Substitute { get; set; }
 
+    /// <summary>Binds <paramref name="expr"/> over <paramref name="scope"/>; throws <see cref="SqlException"/> with the position.</summary>
     public BoundExpr Bind(Expr expr, Scope scope)
     {
         ArgumentNullException.ThrowIfNull(expr);
@@ -190,6 +192,7 @@ return new BoundCast(inner, c.TargetType.WithNullable(c.IsTry || inner.Type.IsNu
         return new BoundCall(fn, [target], type, a => ((RowValue)a[0]!).Fields[idx]);
     }
 
+    /// <summary>A literal with Flink's literal type.</summary>
     public static BoundLiteral BindLiteral(LiteralExpr l)
     {
         var inv = CultureInfo.InvariantCulture;

@@ -14,6 +14,7 @@ public sealed record CatalogTable(string Name, CreateTableStatement Definition)
 
     /// <summary>The <c>connector</c> option, or null for a managed table (stored by Runnel itself).</summary>
     public string? Connector => Options.TryGetValue("connector", out var c) ? c : null;
+    /// <summary>True when the table has no connector.</summary>
     public bool IsManaged => Connector is null;
 }
 
@@ -27,16 +28,22 @@ public sealed record CatalogView(string Name, string QueryText, IReadOnlyList<st
 /// </summary>
 public interface ICatalogReader
 {
+    /// <summary>The table called <paramref name="name"/>.</summary>
     bool TryGetTable(string name, out CatalogTable table);
+    /// <summary>The view called <paramref name="name"/>.</summary>
     bool TryGetView(string name, out CatalogView view);
+    /// <summary>Names of every table.</summary>
     IReadOnlyList<string> TableNames { get; }
+    /// <summary>Names of every view.</summary>
     IReadOnlyList<string> ViewNames { get; }
 }
 
 /// <summary>Runnel has one catalog and one database (Flink's default names); qualified names must point at them.</summary>
 public static class CatalogNames
 {
+    /// <summary>Flink's default catalog name.</summary>
     public const string DefaultCatalog = "default_catalog";
+    /// <summary>Flink's default database name.</summary>
     public const string DefaultDatabase = "default_database";
 
     /// <summary>The object part of <paramref name="name"/>; throws when a catalog or database other than the default
@@ -57,6 +64,7 @@ public static class CatalogNames
 /// <summary>Finds the closest existing name for "did you mean" hints (Levenshtein distance, case-insensitive).</summary>
 public static class NameSuggester
 {
+    /// <summary>The candidate closest to <paramref name="name"/> when it is close enough, else null.</summary>
     public static string? Closest(string name, IEnumerable<string> candidates)
     {
         string? best = null;
@@ -73,6 +81,7 @@ public static class NameSuggester
         return best is not null && bestDistance <= Math.Max(2, name.Length / 3) ? best : null;
     }
 
+    /// <summary><c> Did you mean 'x'?</c>, or empty.</summary>
     public static string Hint(string name, IEnumerable<string> candidates) =>
         Closest(name, candidates) is { } c ? $" Did you mean '{c}'?" : "";
 

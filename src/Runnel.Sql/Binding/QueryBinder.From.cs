@@ -162,6 +162,7 @@ public sealed partial class QueryBinder
 
     private static BoundExpr StripCast(BoundExpr e) => e is BoundCast c ? StripCast(c.Operand) : e;
 
+    /// <summary>The AND-ed parts of a condition.</summary>
     public static IEnumerable<BoundExpr> Conjuncts(BoundExpr e)
     {
         if (e is BoundCall { Function.Name: "AND" } and)

@@ -20,12 +20,14 @@ public sealed partial class QueryBinder
     private readonly List<Dictionary<string, CommonTableExpr>> _ctes = [];
     private readonly HashSet<string> _expandingViews = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>A binder over <paramref name="context"/>.</summary>
     public QueryBinder(BindContext context)
     {
         _ctx = context;
         _eb = new ExpressionBinder(context.Functions);
     }
 
+    /// <summary>The expression binder (with the query's substitutions).</summary>
     public ExpressionBinder Expressions => _eb;
     private bool Streaming => !_ctx.BatchMode;
 
@@ -54,6 +56,7 @@ public sealed partial class QueryBinder
         }
     }
 
+    /// <summary>The resolved shape of a catalog table.</summary>
     public ResolvedTable ResolveTable(CatalogTable table) => TableResolver.Resolve(table, _eb);
 
     // ------------------------------------------------------------------ VALUES, set operations, ORDER BY

@@ -8,12 +8,22 @@ namespace Runnel.Sql.Binding;
 /// index in the operator's input row and its type.</summary>
 public sealed class Scope
 {
+    /// <summary>A column visible to expressions.</summary>
+    /// <summary>A column visible to expressions.</summary>
+    /// <param name="Index">The index or key.</param>
+    /// <param name="IsRowtime">True for the event-time attribute.</param>
+    /// <param name="Name">The name.</param>
+    /// <param name="TableAlias">The alias of the table the column comes from, or null.</param>
+    /// <param name="Type">The data type.</param>
     public sealed record Entry(string? TableAlias, string Name, int Index, SqlType Type, bool IsRowtime = false);
 
+    /// <summary>A scope of <paramref name="entries"/>.</summary>
     public Scope(IReadOnlyList<Entry> entries) => Entries = entries;
 
+    /// <summary>The visible columns.</summary>
     public IReadOnlyList<Entry> Entries { get; }
 
+    /// <summary>A scope over the columns of <paramref name="schema"/> under <paramref name="alias"/>.</summary>
     public static Scope FromSchema(Schema schema, string? alias) =>
         new(schema.Columns.Select((c, i) => new Entry(alias, c.Name, i, c.Type, c.IsRowtime)).ToList());
 
@@ -24,6 +34,7 @@ public sealed class Scope
         return new Scope(Entries.Concat(right.Entries.Select(e => e with { Index = e.Index + offset })).ToList());
     }
 
+    /// <summary>Number of columns.</summary>
     public int Count => Entries.Count;
 
     /// <summary>Resolves a column path: <c>c</c>, <c>t.c</c>, and either followed by ROW field names. Returns the

@@ -10,6 +10,7 @@ namespace Runnel.Sql.Binding;
 /// validate the definition.</summary>
 public static class TableResolver
 {
+    /// <summary>The resolved shape of <paramref name="table"/>; throws <see cref="SqlException"/> for a bad definition.</summary>
     public static ResolvedTable Resolve(CatalogTable table, ExpressionBinder binder)
     {
         ArgumentNullException.ThrowIfNull(table);

@@ -7,7 +7,9 @@ namespace Runnel.Sql.Explain;
 /// <c>:-</c> (others) markers.</summary>
 public static class PlanPrinter
 {
+    /// <summary>The plan as an indented tree, one node a line.</summary>
     public static string Print(LogicalPlan plan) => Print(plan, p => p.Describe(), p => p.Inputs);
+    /// <summary>The plan as an indented tree, one node a line.</summary>
     public static string Print(PhysicalPlan plan) => Print(plan, p => p.Describe(), p => p.Inputs);
 
     /// <summary>The full EXPLAIN text: the plan as bound, and the optimized physical plan.</summary>

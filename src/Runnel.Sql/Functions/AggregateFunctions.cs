@@ -8,7 +8,9 @@ namespace Runnel.Sql.Functions;
 /// <see cref="Accumulate"/> of the same value (for -U/-D input in streaming). Not thread-safe.</summary>
 public interface IAccumulator
 {
+    /// <summary>Adds one value (NULL included; most aggregates ignore it).</summary>
     void Accumulate(object? value);
+    /// <summary>Removes one earlier added value.</summary>
     void Retract(object? value);
     /// <summary>The current result, in the CLR type of the aggregate's result type.</summary>
     object? GetValue();
@@ -20,15 +22,21 @@ public interface IAccumulator
 public sealed class AggregateFunction(string name, Func<IReadOnlyList<SqlType>, SqlType> returnType,
     Func<IReadOnlyList<SqlType>, SqlType, IAccumulator> create, int minArgs = 1, int maxArgs = 1)
 {
+    /// <summary>Upper-case name.</summary>
     public string Name { get; } = name;
+    /// <summary>Fewest arguments.</summary>
     public int MinArgs { get; } = minArgs;
+    /// <summary>Most arguments.</summary>
     public int MaxArgs { get; } = maxArgs;
+    /// <summary>The result type for argument types <paramref name="args"/>.</summary>
     public SqlType ReturnType(IReadOnlyList<SqlType> args) => returnType(args);
+    /// <summary>A fresh accumulator; wrapped to count each distinct value once when <paramref name="distinct"/>.</summary>
     public IAccumulator Create(IReadOnlyList<SqlType> args, SqlType result, bool distinct)
     {
         var acc = create(args, result);
         return distinct ? new AggregateFunctions.DistinctAccumulator(acc) : acc;
     }
+    /// <inheritdoc />
     public override string ToString() => Name;
 }
 
@@ -56,7 +64,9 @@ public static class AggregateFunctions
 
     private static void Add(AggregateFunction f) => All[f.Name] = f;
 
+    /// <summary>The aggregate by name (case-insensitive).</summary>
     public static bool TryGet(string name, out AggregateFunction function) => All.TryGetValue(name, out function!);
+    /// <summary>Every aggregate name.</summary>
     public static IEnumerable<string> Names => All.Keys;
 
     private static SqlType SumType(SqlType t) => t.Kind switch

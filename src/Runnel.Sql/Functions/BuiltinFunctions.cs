@@ -18,6 +18,7 @@ public sealed partial class BuiltinFunctions
     private readonly Dictionary<string, ScalarFunction> _functions = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeZoneInfo _zone;
 
+    /// <summary>Every built-in function, with time functions in <paramref name="zone"/> (UTC by default).</summary>
     public BuiltinFunctions(TimeZoneInfo? zone = null)
     {
         _zone = zone ?? TimeZoneInfo.Utc;
@@ -30,8 +31,11 @@ public sealed partial class BuiltinFunctions
         RegisterJson();
     }
 
+    /// <summary>The function by name (case-insensitive).</summary>
     public bool TryGet(string name, out ScalarFunction function) => _functions.TryGetValue(name, out function!);
+    /// <summary>Every function name.</summary>
     public IEnumerable<string> Names => _functions.Keys;
+    /// <summary>The function by name; throws when unknown.</summary>
     public ScalarFunction Get(string name) => _functions[name];
 
     private void Add(ScalarFunction f) => _functions[f.Name] = f;

@@ -10,6 +10,7 @@ namespace Runnel.Sql.Functions;
 /// the value and the type (as Flink fails the job), TRY_CAST returns NULL.</summary>
 public static class Casts
 {
+    /// <summary>A converter from <paramref name="from"/> to <paramref name="to"/> for non-null values.</summary>
     public static Func<object, object?> Create(SqlType from, SqlType to, bool isTry)
     {
         var inner = CreateInner(from, to);
@@ -152,6 +153,7 @@ public static class Casts
     private static string PadOrCut(string s, int len, bool pad) =>
         s.Length > len ? s[..len] : pad ? s.PadRight(len) : s;
 
+    /// <summary>Text to BOOLEAN as Flink reads it.</summary>
     public static bool ParseBool(string s) => TextValues.ParseBool(s);
 
     /// <summary>Parses <c>yyyy-MM-dd HH:mm:ss[.fffffffff]</c>, ISO-8601 with <c>T</c> and optional <c>Z</c>, or a date.</summary>

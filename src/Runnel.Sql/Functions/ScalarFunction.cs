@@ -7,7 +7,17 @@ namespace Runnel.Sql.Functions;
 public delegate object? ScalarInvoker(object?[] args);
 
 /// <summary>How EXPLAIN writes a call.</summary>
-public enum FunctionDisplay { Call, Infix, Prefix, Postfix }
+public enum FunctionDisplay
+{
+    /// <summary><c>f(a, b)</c></summary>
+    Call,
+    /// <summary><c>a op b</c></summary>
+    Infix,
+    /// <summary><c>op a</c></summary>
+    Prefix,
+    /// <summary><c>a op</c></summary>
+    Postfix,
+}
 
 /// <summary>A function resolved for concrete argument types: the types arguments are cast to, the result type, and
 /// the implementation.</summary>
@@ -23,6 +33,7 @@ public sealed class FunctionArgumentException(string message) : Exception(messag
 /// </summary>
 public sealed class ScalarFunction
 {
+    /// <summary>A function called <paramref name="name"/> resolved by <paramref name="resolve"/>.</summary>
     public ScalarFunction(string name, Func<IReadOnlyList<SqlType>, Signature> resolve, bool strict = true,
         bool deterministic = true, FunctionDisplay display = FunctionDisplay.Call, string? symbol = null)
     {
@@ -34,11 +45,18 @@ public sealed class ScalarFunction
         Symbol = symbol ?? name;
     }
 
+    /// <summary>The name.</summary>
     public string Name { get; }
+    /// <summary>Checks argument types and returns the signature; throws <see cref="FunctionArgumentException"/>.</summary>
     public Func<IReadOnlyList<SqlType>, Signature> Resolve { get; }
+    /// <summary>True when NULL in gives NULL out without a call.</summary>
     public bool Strict { get; }
+    /// <summary>False for functions such as RAND and CURRENT_TIMESTAMP (never moved by rules).</summary>
     public bool IsDeterministic { get; }
+    /// <summary>How EXPLAIN writes calls.</summary>
     public FunctionDisplay Display { get; }
+    /// <summary>The operator symbol EXPLAIN shows.</summary>
     public string Symbol { get; }
+    /// <inheritdoc />
     public override string ToString() => Name;
 }

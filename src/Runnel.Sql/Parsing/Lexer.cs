@@ -11,6 +11,7 @@ public static class Lexer
     private static readonly string[] Symbols =
         ["<>", "<=", ">=", "!=", "||", "==", "(", ")", ",", ";", ".", "[", "]", "+", "-", "*", "/", "%", "=", "<", ">", "?", ":", "{", "}", "$"];
 
+    /// <summary>The tokens of <paramref name="sql"/>, ending with an End token.</summary>
     public static List<Token> Tokenize(string sql)
     {
         ArgumentNullException.ThrowIfNull(sql);

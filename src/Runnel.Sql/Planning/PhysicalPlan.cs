@@ -6,7 +6,9 @@ namespace Runnel.Sql.Planning;
 /// <summary>The physical operators the execution layer instantiates, one per node.</summary>
 public enum PhysicalKind
 {
+    /// <summary>Reads a table.</summary>
     TableSourceScan,
+    /// <summary>Literal rows.</summary>
     Values,
     /// <summary>A fused filter and projection.</summary>
     Calc,
@@ -14,13 +16,17 @@ public enum PhysicalKind
     GroupAggregate,
     /// <summary>Batch GROUP BY: one result row per group at end of input.</summary>
     HashAggregate,
+    /// <summary>TUMBLE, HOP or CUMULATE.</summary>
     WindowTableFunction,
+    /// <summary>Window GROUP BY.</summary>
     WindowAggregate,
     /// <summary>Streaming join: both sides kept in keyed state.</summary>
     Join,
     /// <summary>Batch join: build a hash table on the right input, probe with the left.</summary>
     HashJoin,
+    /// <summary>Lateral join with a function.</summary>
     Correlate,
+    /// <summary>UNION ALL.</summary>
     Union,
     /// <summary>Sort (and limit) at end of a bounded input.</summary>
     Sort,
@@ -28,6 +34,7 @@ public enum PhysicalKind
     Limit,
     /// <summary>Streaming ORDER BY .. LIMIT n: an updating Top-N.</summary>
     TopN,
+    /// <summary>INSERT INTO a table.</summary>
     Sink,
 }
 
@@ -35,6 +42,7 @@ public enum PhysicalKind
 /// <see cref="PhysicalKind.Calc"/>, which carries its fused condition and projection.</summary>
 public sealed class PhysicalPlan
 {
+    /// <summary>A node of <paramref name="kind"/> for <paramref name="logical"/>.</summary>
     public PhysicalPlan(PhysicalKind kind, LogicalPlan logical, IReadOnlyList<PhysicalPlan> inputs)
     {
         Kind = kind;
@@ -42,17 +50,24 @@ public sealed class PhysicalPlan
         Inputs = inputs;
     }
 
+    /// <summary>Which operator.</summary>
     public PhysicalKind Kind { get; }
+    /// <summary>The logical node it implements.</summary>
     public LogicalPlan Logical { get; }
+    /// <summary>Input nodes.</summary>
     public IReadOnlyList<PhysicalPlan> Inputs { get; }
     /// <summary>Calc: rows failing the condition are dropped (null: keep all).</summary>
     public BoundExpr? Condition { get; init; }
     /// <summary>Calc: output expressions over the input row (null: pass the row through).</summary>
     public IReadOnlyList<BoundExpr>? Projection { get; init; }
+    /// <summary>The output columns.</summary>
     public Schema Schema => Logical.Schema;
+    /// <summary>True when the output ends.</summary>
     public bool IsBounded => Logical.IsBounded;
+    /// <summary>True when the output holds updates.</summary>
     public bool IsUpdating => Logical.IsUpdating;
 
+    /// <summary>One line for EXPLAIN.</summary>
     public string Describe()
     {
         if (Kind != PhysicalKind.Calc) return Kind switch
@@ -75,6 +90,7 @@ public sealed class PhysicalPlan
 /// the streaming or batch algorithm for aggregates, joins and sorts.</summary>
 public static class PhysicalPlanner
 {
+    /// <summary>The physical plan of an optimized logical plan.</summary>
     public static PhysicalPlan Plan(LogicalPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);

@@ -10,8 +10,10 @@ namespace Runnel.Sql.Planning.Rules;
 /// </summary>
 public sealed class FilterPushDownRule : IPlanRule
 {
+    /// <summary>The name.</summary>
     public string Name => "FilterPushDown";
 
+    /// <inheritdoc />
     public LogicalPlan Apply(LogicalPlan plan) => Push(plan);
 
     private static LogicalPlan Push(LogicalPlan plan)

@@ -3,7 +3,9 @@ namespace Runnel.Sql.Planning.Rules;
 /// <summary>A rewrite of a logical plan that keeps its result: same rows, same output schema.</summary>
 public interface IPlanRule
 {
+    /// <summary>The rule's name, for messages.</summary>
     string Name { get; }
+    /// <summary>The rewritten plan (the same plan when nothing applies).</summary>
     LogicalPlan Apply(LogicalPlan plan);
 }
 
@@ -20,6 +22,7 @@ public static class Optimizer
         new RemoveIdentityProjectRule(),
     ];
 
+    /// <summary>The plan after every rule, in order.</summary>
     public static LogicalPlan Optimize(LogicalPlan plan, IReadOnlyList<IPlanRule>? rules = null)
     {
         ArgumentNullException.ThrowIfNull(plan);

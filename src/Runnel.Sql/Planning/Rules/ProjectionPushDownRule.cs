@@ -9,8 +9,10 @@ namespace Runnel.Sql.Planning.Rules;
 /// </summary>
 public sealed class ProjectionPushDownRule : IPlanRule
 {
+    /// <summary>The name.</summary>
     public string Name => "ProjectionPushDown";
 
+    /// <inheritdoc />
     public LogicalPlan Apply(LogicalPlan plan) => Prune(plan, All(plan));
 
     private static HashSet<int> All(LogicalPlan p) => Enumerable.Range(0, p.Schema.Count).ToHashSet();
@@ -103,8 +105,10 @@ public sealed class ProjectionPushDownRule : IPlanRule
 /// <summary>Removes projections that pass every input column through unchanged under the same names.</summary>
 public sealed class RemoveIdentityProjectRule : IPlanRule
 {
+    /// <summary>The name.</summary>
     public string Name => "RemoveIdentityProject";
 
+    /// <inheritdoc />
     public LogicalPlan Apply(LogicalPlan plan) =>
         Optimizer.Transform(plan, p => p is LogicalProject proj && proj.IsIdentity ? proj.Input : p);
 }
