@@ -110,6 +110,20 @@ public class FunctionTests
     }
 
     [Fact]
+    public void Variance_SampleAndPopulation()
+    {
+        AggregateFunctions.TryGet("VAR_SAMP", out var varSamp);
+        AggregateFunctions.TryGet("STDDEV_POP", out var stdPop);
+        var a = varSamp.Create([SqlType.Int], SqlType.Int, false);
+        var b = stdPop.Create([SqlType.Double], SqlType.Double, false);
+        foreach (var v in new[] { 1, 2, 3, 4, 9 }) { a.Accumulate(v); b.Accumulate((double)v); }
+        a.Retract(9);
+        b.Retract(9.0);
+        Assert.Equal(1, a.GetValue()); // 1.666.. as INT, as Flink keeps the argument type
+        Assert.Equal(Math.Sqrt(1.25), (double)b.GetValue()!, 12);
+    }
+
+    [Fact]
     public void DoubleFormatting_MatchesJava()
     {
         Assert.Equal("1.0", ValueFormatter.FormatDouble(1));

@@ -141,12 +141,7 @@ internal static class AlterModelHandler
     public static StatementResult Execute(RunnelEngine engine, AlterModelStatement statement)
     {
         var reference = ModelReference.Parse(CatalogNames.ObjectName(statement.Name, statement.Position));
-        var model = engine.Models.GetModel(reference.Name);
-        if (model is null)
-        {
-            if (statement.IfExists) return RunnelEngine.Ok(statement);
-            throw new SqlException($"Model '{reference.Name}' does not exist." + NameSuggester.Hint(reference.Name, engine.Models.ModelNames), statement.Position);
-        }
+        if (ModelListings.Find(engine, reference, statement, statement.IfExists) is not { } model) return RunnelEngine.Ok(statement);
         if (statement.RenameTo is not null)
         {
             var newName = CatalogNames.ObjectName(statement.RenameTo, statement.Position);
@@ -201,12 +196,7 @@ internal static class DropModelHandler
     public static StatementResult Execute(RunnelEngine engine, DropModelStatement statement)
     {
         var reference = ModelReference.Parse(CatalogNames.ObjectName(statement.Name, statement.Position));
-        var model = engine.Models.GetModel(reference.Name);
-        if (model is null)
-        {
-            if (statement.IfExists) return RunnelEngine.Ok(statement);
-            throw new SqlException($"Model '{reference.Name}' does not exist." + NameSuggester.Hint(reference.Name, engine.Models.ModelNames), statement.Position);
-        }
+        if (ModelListings.Find(engine, reference, statement, statement.IfExists) is not { } model) return RunnelEngine.Ok(statement);
         if (reference.All)
         {
             engine.Store.TryRemove(Catalog.CatalogKinds.Model, reference.Name);
@@ -236,6 +226,14 @@ internal static class DropModelHandler
 /// <summary>DESCRIBE MODEL, SHOW MODELS and SHOW CREATE MODEL, with every secret shown as ******.</summary>
 internal static class ModelListings
 {
+    /// <summary>The model, or null when it is missing and <paramref name="ifExists"/>; throws naming the closest model otherwise.</summary>
+    internal static StoredModel? Find(RunnelEngine engine, ModelReference reference, Statement statement, bool ifExists)
+    {
+        var model = engine.Models.GetModel(reference.Name);
+        if (model is not null || ifExists) return model;
+        throw new SqlException($"Model '{reference.Name}' does not exist." + NameSuggester.Hint(reference.Name, engine.Models.ModelNames), statement.Position);
+    }
+
     private static string Columns(IEnumerable<StoredColumn> cols) =>
         "(" + string.Join(", ", cols.Select(c => $"`{c.Name}` {c.Type}" + (c.Comment is null ? "" : $" COMMENT '{c.Comment}'"))) + ")";
 

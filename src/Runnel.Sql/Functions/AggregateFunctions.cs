@@ -109,6 +109,10 @@ public static class AggregateFunctions
         protected long Long { get; private set; }
         protected double Double { get; private set; }
         protected decimal Decimal { get; private set; }
+        /// <summary>Sum of squares of every non-NULL value, as doubles (for the variance aggregates).</summary>
+        protected double Squares { get; private set; }
+        /// <summary>The sum of every non-NULL value as a double, whatever its type.</summary>
+        protected double DoubleSum => Long + Double + (double)Decimal;
         public long RowCount { get; private set; }
 
         public void Accumulate(object? value) => Add(value, 1);
@@ -119,6 +123,8 @@ public static class AggregateFunctions
             RowCount += sign;
             if (value is null) return;
             NonNull += sign;
+            var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+            Squares += sign * d * d;
             switch (value)
             {
                 case int i: Long += sign * i; break;
@@ -248,30 +254,13 @@ public static class AggregateFunctions
         public object? GetValue() => _values.Count == 0 ? null : string.Join(_separator, _values);
     }
 
-    private sealed class VarianceAcc(bool sample, bool sqrt, SqlType result) : IAccumulator
+    private sealed class VarianceAcc(bool sample, bool sqrt, SqlType result) : SumState
     {
-        private long _n;
-        private double _sum;
-        private double _sumSq;
-        public long RowCount { get; private set; }
-        public void Accumulate(object? value) => Add(value, 1);
-        public void Retract(object? value) => Add(value, -1);
-
-        private void Add(object? value, int sign)
+        public override object? GetValue()
         {
-            RowCount += sign;
-            if (value is null) return;
-            var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-            _n += sign;
-            _sum += sign * d;
-            _sumSq += sign * d * d;
-        }
-
-        public object? GetValue()
-        {
-            var denominator = sample ? _n - 1 : _n;
+            var denominator = sample ? NonNull - 1 : NonNull;
             if (denominator <= 0) return null;
-            var variance = Math.Max(0, (_sumSq - _sum * _sum / _n) / denominator);
+            var variance = Math.Max(0, (Squares - DoubleSum * DoubleSum / NonNull) / denominator);
             return ConvertTo(sqrt ? Math.Sqrt(variance) : variance, result);
         }
     }
