@@ -23,8 +23,10 @@ public sealed class ModelProviderRegistry
     public ModelProviderRegistry AddLocal() => Add(new LocalProvider());
     /// <summary>Registers the <c>openai</c> provider.</summary>
     public ModelProviderRegistry AddOpenAI() => Add(new OpenAIProvider());
+    /// <summary>Registers the <c>azureopenai</c> provider.</summary>
+    public ModelProviderRegistry AddAzureOpenAI() => Add(new Runnel.Models.Providers.AzureOpenAI.AzureOpenAIProvider());
     /// <summary>Registers every built-in provider.</summary>
-    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI();
+    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI();
 
     /// <summary>Registered provider names, sorted.</summary>
     public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);

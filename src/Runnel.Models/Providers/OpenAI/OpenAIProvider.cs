@@ -17,10 +17,13 @@ namespace Runnel.Models.Providers.OpenAI;
 /// prompt becomes the system message, <c>openai.params.*</c> map onto the request's fields. Errors carry the
 /// provider's status and message; this class never retries (the runtime does).
 /// </summary>
-public sealed class OpenAIProvider : IModelProvider
+public class OpenAIProvider : IModelProvider
 {
+    /// <summary>The provider name, also the prefix of its options (<c>openai.model_version</c>).</summary>
+    protected virtual string Prefix => "openai";
+
     /// <inheritdoc />
-    public string Name => "openai";
+    public virtual string Name => Prefix;
     /// <inheritdoc />
     public bool NeedsConnection => true;
     /// <inheritdoc />
@@ -33,19 +36,29 @@ public sealed class OpenAIProvider : IModelProvider
     private static readonly HashSet<string> EmbedParams = new(StringComparer.OrdinalIgnoreCase) { "dimensions", "encoding_format", "user" };
 
     /// <inheritdoc />
-    public IReadOnlyList<OptionDef> Options { get; } =
+    public IReadOnlyList<OptionDef> Options =>
     [
-        new("openai.model_version", OptionType.String, "Model name sent as 'model' (default gpt-3.5-turbo; text-embedding-ada-002 for OPENAI-EMBED)."),
-        new("openai.input_format", OptionType.Enum, "Wire format.", AllowedValues: ["OPENAI-CHAT", "OPENAI-EMBED", "AZURE-EMBED"]),
-        new("openai.output_format", OptionType.String, "Accepted for compatibility; the output follows the input format."),
-        new("openai.system_prompt", OptionType.String, "System message sent before each input."),
-        new("openai.params.*", OptionType.String, "Request fields: temperature, top_p, max_tokens, stop (comma-separated), presence_penalty, frequency_penalty, seed; for embeddings dimensions, encoding_format."),
-        new("openai.endpoint", OptionType.String, "Legacy form: the endpoint given on the model instead of a connection."),
-        new("openai.api_key", OptionType.String, "Legacy form: the key given on the model, usually '{{sessionconfig/sql.secrets.<name>}}'.", IsSecret: true),
+        new($"{Prefix}.model_version", OptionType.String, "Model name sent as 'model' (default gpt-3.5-turbo; text-embedding-ada-002 for OPENAI-EMBED)."),
+        new($"{Prefix}.input_format", OptionType.Enum, "Wire format.", AllowedValues: ["OPENAI-CHAT", "OPENAI-EMBED", "AZURE-EMBED"]),
+        new($"{Prefix}.output_format", OptionType.String, "Accepted for compatibility; the output follows the input format."),
+        new($"{Prefix}.system_prompt", OptionType.String, "System message sent before each input."),
+        new($"{Prefix}.params.*", OptionType.String, "Request fields: temperature, top_p, max_tokens, stop (comma-separated), presence_penalty, frequency_penalty, seed; for embeddings dimensions, encoding_format."),
+        new($"{Prefix}.endpoint", OptionType.String, "Legacy form: the endpoint given on the model instead of a connection."),
+        new($"{Prefix}.api_key", OptionType.String, "Legacy form: the key given on the model, usually '{{sessionconfig/sql.secrets.<name>}}'.", IsSecret: true),
     ];
 
-    private static string Format(ModelVersionInfo v) =>
-        (v.Option("openai.input_format") ?? (v.Task == ModelTasks.Embedding ? "OPENAI-EMBED" : "OPENAI-CHAT")).ToUpperInvariant();
+    private string Format(ModelVersionInfo v) =>
+        (v.Option($"{Prefix}.input_format") ?? (v.Task == ModelTasks.Embedding ? "OPENAI-EMBED" : "OPENAI-CHAT")).ToUpperInvariant();
+
+    /// <summary>Puts the key on a request: OpenAI's <c>Authorization: Bearer</c>.</summary>
+    protected virtual void Authorize(HttpRequestHeaders headers, SecretValue key) =>
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
+
+    /// <summary>True when the request body carries <c>model</c> (OpenAI); Azure deployments name it in the URL.</summary>
+    protected virtual bool SendsModelInBody => true;
+
+    /// <summary>The provider's name in error messages.</summary>
+    protected virtual string DisplayName => "OpenAI";
 
     /// <inheritdoc />
     public void Validate(ModelVersionInfo version)
@@ -61,9 +74,10 @@ public sealed class OpenAIProvider : IModelProvider
         if (!embed && (sig.Outputs.Count != 1 || !sig.Outputs[0].Type.IsCharacter))
             throw new OptionException($"The {format} format returns one STRING output");
         var allowed = embed ? EmbedParams : ChatParams;
-        foreach (var key in version.Options.Keys.Where(k => k.StartsWith("openai.params.", StringComparison.OrdinalIgnoreCase)))
+        var paramsPrefix = $"{Prefix}.params.";
+        foreach (var key in version.Options.Keys.Where(k => k.StartsWith(paramsPrefix, StringComparison.OrdinalIgnoreCase)))
         {
-            var param = key["openai.params.".Length..];
+            var param = key[paramsPrefix.Length..];
             if (!allowed.Contains(param))
                 throw new OptionException($"Parameter '{param}' is not supported by the {format} format. Supported: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}");
         }
@@ -73,35 +87,40 @@ public sealed class OpenAIProvider : IModelProvider
     public IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection)
     {
         ArgumentNullException.ThrowIfNull(version);
-        var endpoint = connection?.Endpoint ?? version.Option("openai.endpoint")
-            ?? throw new OptionException($"Model '{version.ModelName}' has no endpoint: set 'openai.connection' to a connection of type openai");
+        var endpoint = connection?.Endpoint ?? version.Option($"{Prefix}.endpoint")
+            ?? throw new OptionException($"Model '{version.ModelName}' has no endpoint: set '{Prefix}.connection' to a connection of type {Name}");
         SecretValue? key = null;
         if (connection is not null && connection.Secrets.TryGetValue("api-key", out var k)) key = k;
-        else if (version.Secrets.TryGetValue("openai.api_key", out var legacy)) key = legacy;
-        var timeout = double.TryParse(version.Option("openai.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
-        return new Invoker(version, endpoint, key, TimeSpan.FromSeconds(timeout), Format(version));
+        else if (version.Secrets.TryGetValue($"{Prefix}.api_key", out var legacy)) key = legacy;
+        var timeout = double.TryParse(version.Option($"{Prefix}.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
+        return new Invoker(this, version, endpoint, key, TimeSpan.FromSeconds(timeout), Format(version));
     }
 
     private sealed class Invoker : IModelInvoker
     {
+        private readonly OpenAIProvider _provider;
         private readonly ModelVersionInfo _version;
         private readonly Uri _endpoint;
         private readonly HttpClient _http;
         private readonly bool _embed;
         private readonly string _model;
 
-        public Invoker(ModelVersionInfo version, string endpoint, SecretValue? key, TimeSpan timeout, string format)
+        public Invoker(OpenAIProvider provider, ModelVersionInfo version, string endpoint, SecretValue? key, TimeSpan timeout, string format)
         {
+            _provider = provider;
             _version = version;
             _endpoint = new Uri(endpoint);
             _embed = format is "OPENAI-EMBED" or "AZURE-EMBED";
-            _model = version.Option("openai.model_version") ?? (_embed ? "text-embedding-ada-002" : "gpt-3.5-turbo");
+            _model = version.Option($"{provider.Prefix}.model_version") ?? (_embed ? "text-embedding-ada-002" : "gpt-3.5-turbo");
             // One retry loop only (the runtime's): the handler does not retry, and the client has no default policy.
             _http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
-            if (key is not null) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
+            if (key is not null) provider.Authorize(_http.DefaultRequestHeaders, key);
         }
 
         public int PreferredBatchSize => _embed ? 2048 : 1;
+
+        /// <summary>Azure deployments name the model in the URL; OpenAI needs it in the body.</summary>
+        private bool SendsModel => _provider.SendsModelInBody;
 
         public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
         {
@@ -111,9 +130,12 @@ public sealed class OpenAIProvider : IModelProvider
             return results;
         }
 
-        private IEnumerable<(string Key, string Value)> Params() =>
-            _version.Options.Where(kv => kv.Key.StartsWith("openai.params.", StringComparison.OrdinalIgnoreCase))
-                .Select(kv => (kv.Key["openai.params.".Length..].ToLowerInvariant(), kv.Value));
+        private IEnumerable<(string Key, string Value)> Params()
+        {
+            var prefix = $"{_provider.Prefix}.params.";
+            return _version.Options.Where(kv => kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                .Select(kv => (kv.Key[prefix.Length..].ToLowerInvariant(), kv.Value));
+        }
 
         private static JsonNode ParamValue(string key, string value)
         {
@@ -128,10 +150,11 @@ public sealed class OpenAIProvider : IModelProvider
         private async Task<ModelOutput> ChatAsync(string input, CancellationToken cancellationToken)
         {
             var messages = new JsonArray();
-            if (_version.Option("openai.system_prompt") is { } system)
+            if (_version.Option($"{_provider.Prefix}.system_prompt") is { } system)
                 messages.Add(new JsonObject { ["role"] = "system", ["content"] = system });
             messages.Add(new JsonObject { ["role"] = "user", ["content"] = input });
-            var body = new JsonObject { ["model"] = _model, ["messages"] = messages };
+            var body = new JsonObject { ["messages"] = messages };
+            if (SendsModel) body["model"] = _model;
             foreach (var (k, v) in Params()) body[k] = ParamValue(k, v);
             var (ok, json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
             if (!ok) return ModelOutput.Failed(error!);
@@ -146,7 +169,8 @@ public sealed class OpenAIProvider : IModelProvider
 
         private async Task<IReadOnlyList<ModelOutput>> EmbedAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
-            var body = new JsonObject { ["model"] = _model, ["input"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create((string)i[0]!)).ToArray()) };
+            var body = new JsonObject { ["input"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create((string)i[0]!)).ToArray()) };
+            if (SendsModel) body["model"] = _model;
             foreach (var (k, v) in Params()) body[k] = ParamValue(k, v);
             var (ok, json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
             if (!ok) return inputs.Select(_ => ModelOutput.Failed(error!)).ToList();
@@ -202,7 +226,8 @@ public sealed class OpenAIProvider : IModelProvider
                 var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
                 var code = json?["error"]?["code"]?.ToString() ?? json?["error"]?["type"]?.ToString();
                 var retryable = status is 408 or 429 or 500 or 502 or 503 or 504 && code != "insufficient_quota";
-                return (false, null, new ModelInvocationException($"OpenAI returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable));
+                if (code == "content_filter") message = "the provider's content filter refused the prompt: " + message;
+                return (false, null, new ModelInvocationException($"{_provider.DisplayName} returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable));
             }
         }
 

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Runnel.TestSupport;
+
+/// <summary>What a fake endpoint saw: path with query, headers, JSON body.</summary>
+public sealed record RecordedRequest(string PathAndQuery, IReadOnlyDictionary<string, string> Headers, JsonNode? Body);
+
+/// <summary>
+/// A JSON HTTP server on loopback (Kestrel, a free port) for provider fakes: every POST goes to one handler that
+/// sees the request and answers with a status and a JSON body (usually a recorded one from
+/// <c>shared/fixtures/providers</c>). Requests are kept for assertions.
+/// </summary>
+public sealed class LoopbackServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private LoopbackServer(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public static async Task<LoopbackServer> StartAsync(Func<RecordedRequest, (int Status, JsonNode Body)> handler)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var server = new LoopbackServer(app);
+        app.MapPost("/{**path}", (Delegate)(async (HttpContext context) =>
+        {
+            JsonNode? body = null;
+            try { body = await JsonNode.ParseAsync(context.Request.Body).ConfigureAwait(false); } catch (System.Text.Json.JsonException) { }
+            var request = new RecordedRequest(context.Request.Path + context.Request.QueryString,
+                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body);
+            server.Requests.Enqueue(request);
+            var (status, answer) = handler(request);
+            return Results.Json(answer, statusCode: status);
+        }));
+        await app.StartAsync().ConfigureAwait(false);
+        server.BaseUrl = app.Urls.First().TrimEnd('/');
+        return server;
+    }
+
+    /// <summary>A recorded file of <c>shared/fixtures/providers/&lt;provider&gt;</c>, parsed.</summary>
+    public static JsonNode Fixture(string provider, string file) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(FakeOpenAIServer.FixturesDirectory)!, provider, file)))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
