@@ -25,8 +25,10 @@ public sealed class ModelProviderRegistry
     public ModelProviderRegistry AddOpenAI() => Add(new OpenAIProvider());
     /// <summary>Registers the <c>azureopenai</c> provider.</summary>
     public ModelProviderRegistry AddAzureOpenAI() => Add(new Runnel.Models.Providers.AzureOpenAI.AzureOpenAIProvider());
+    /// <summary>Registers the <c>googleai</c> provider.</summary>
+    public ModelProviderRegistry AddGoogleAI() => Add(new Runnel.Models.Providers.GoogleAI.GoogleAIProvider());
     /// <summary>Registers every built-in provider.</summary>
-    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI();
+    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI().AddGoogleAI();
 
     /// <summary>Registered provider names, sorted.</summary>
     public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);

@@ -1,0 +1,210 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Runnel.Core.Errors;
+using Runnel.Core.Options;
+using Runnel.Core.Types;
+using Runnel.Models.Abstractions;
+
+namespace Runnel.Models.Providers.GoogleAI;
+
+/// <summary>
+/// The <c>googleai</c> provider: Gemini over the Generative Language API with the <c>x-goog-api-key</c> header.
+/// <c>GEMINI-GENERATE</c> (= <c>GEMINI-CHAT</c>) posts to the connection's <c>..:generateContent</c> endpoint with the
+/// input as the user turn, the system prompt as <c>systemInstruction</c> and params in <c>generationConfig</c>
+/// (temperature, topP, topK, maxOutputTokens, stopSequences); the answer is the first candidate's text. A candidate
+/// stopped for SAFETY (or a blocked prompt) is a non-retryable error naming the reason. For the embedding task the
+/// endpoint is <c>..:embedContent</c> (one text a request) or <c>..:batchEmbedContents</c> (up to 100 a request).
+/// Google's errors carry their HTTP code and status; 429 RESOURCE_EXHAUSTED and 5xx are retryable.
+/// </summary>
+public sealed class GoogleAIProvider : IModelProvider
+{
+    private static readonly Dictionary<string, string> ParamFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["temperature"] = "temperature", ["top_p"] = "topP", ["top_k"] = "topK", ["max_tokens"] = "maxOutputTokens",
+        ["stop"] = "stopSequences", ["candidate_count"] = "candidateCount", ["seed"] = "seed",
+    };
+
+    /// <inheritdoc />
+    public string Name => "googleai";
+
+    /// <inheritdoc />
+    public bool NeedsConnection => true;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Tasks { get; } = ModelTasks.All;
+
+    /// <inheritdoc />
+    public IReadOnlyList<OptionDef> Options { get; } =
+    [
+        new("googleai.input_format", OptionType.Enum, "Wire format.", AllowedValues: ["GEMINI-GENERATE", "GEMINI-CHAT"]),
+        new("googleai.output_format", OptionType.String, "Accepted for compatibility; the output follows the input format."),
+        new("googleai.system_prompt", OptionType.String, "Sent as systemInstruction."),
+        new("googleai.params.*", OptionType.String, "generationConfig fields: temperature, top_p, top_k, max_tokens, stop (comma-separated), candidate_count, seed."),
+    ];
+
+    /// <inheritdoc />
+    public void Validate(ModelVersionInfo version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var sig = version.Signature;
+        if (sig.Inputs.Count != 1 || !sig.Inputs[0].Type.IsCharacter)
+            throw new OptionException("Gemini models take a single STRING input");
+        var embed = version.Task == ModelTasks.Embedding;
+        if (embed && (sig.Outputs.Count != 1 || sig.Outputs[0].Type.Kind != TypeKind.Array))
+            throw new OptionException("A Gemini embedding model returns one ARRAY<FLOAT> output");
+        if (!embed && (sig.Outputs.Count != 1 || !sig.Outputs[0].Type.IsCharacter))
+            throw new OptionException("The GEMINI-GENERATE format returns one STRING output");
+        foreach (var key in version.Options.Keys.Where(k => k.StartsWith("googleai.params.", StringComparison.OrdinalIgnoreCase)))
+        {
+            var param = key["googleai.params.".Length..];
+            if (embed || !ParamFields.ContainsKey(param))
+                throw new OptionException($"Parameter '{param}' is not supported by the {(embed ? "Gemini embedding" : "GEMINI-GENERATE")} format. Supported: {(embed ? "none" : string.Join(", ", ParamFields.Keys.Order(StringComparer.Ordinal)))}");
+        }
+    }
+
+    /// <inheritdoc />
+    public IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var endpoint = connection?.Endpoint ?? throw new OptionException($"Model '{version.ModelName}' needs 'googleai.connection'");
+        var key = connection.Secrets.TryGetValue("api-key", out var k) ? k : throw new OptionException($"Connection '{connection.Name}' has no api-key");
+        var timeout = double.TryParse(version.Option("googleai.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
+        return new Invoker(version, new Uri(endpoint), key, TimeSpan.FromSeconds(timeout));
+    }
+
+    private sealed class Invoker : IModelInvoker
+    {
+        private readonly ModelVersionInfo _version;
+        private readonly Uri _endpoint;
+        private readonly HttpClient _http;
+        private readonly string _method;
+
+        public Invoker(ModelVersionInfo version, Uri endpoint, SecretValue key, TimeSpan timeout)
+        {
+            _version = version;
+            _endpoint = endpoint;
+            var path = endpoint.AbsolutePath;
+            _method = path[(path.LastIndexOf(':') + 1)..];
+            _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
+            _http.DefaultRequestHeaders.Add("x-goog-api-key", key.Reveal());
+        }
+
+        public int PreferredBatchSize => _method == "batchEmbedContents" ? 100 : 1;
+
+        /// <summary><c>models/&lt;name&gt;</c> from an endpoint path such as <c>/v1beta/models/gemini-embedding-001:batchEmbedContents</c>.</summary>
+        private string ModelPath()
+        {
+            var path = _endpoint.AbsolutePath;
+            var at = path.IndexOf("/models/", StringComparison.Ordinal);
+            return at < 0 ? "models/unknown" : path[(at + 1)..path.LastIndexOf(':')];
+        }
+
+        public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
+        {
+            switch (_method)
+            {
+                case "batchEmbedContents":
+                {
+                    var requests = new JsonArray(inputs.Select(i => (JsonNode?)new JsonObject
+                    {
+                        ["model"] = ModelPath(),
+                        ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = (string)i[0]! }) },
+                    }).ToArray());
+                    var (json, error) = await SendAsync(new JsonObject { ["requests"] = requests }, cancellationToken).ConfigureAwait(false);
+                    if (error is not null) return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
+                    var embeddings = json!["embeddings"]?.AsArray() ?? [];
+                    return inputs.Select((_, n) => n < embeddings.Count ? Vector(embeddings[n]!["values"]) : Missing(n)).ToList();
+                }
+                case "embedContent":
+                {
+                    var results = new List<ModelOutput>();
+                    foreach (var input in inputs)
+                    {
+                        var body = new JsonObject { ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = (string)input[0]! }) } };
+                        var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+                        results.Add(error is not null ? ModelOutput.Failed(error) : Vector(json!["embedding"]?["values"]));
+                    }
+                    return results;
+                }
+                default:
+                {
+                    var results = new List<ModelOutput>();
+                    foreach (var input in inputs) results.Add(await GenerateAsync((string)input[0]!, cancellationToken).ConfigureAwait(false));
+                    return results;
+                }
+            }
+        }
+
+        private static ModelOutput Missing(int n) => ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no embedding for input {n}", 200));
+
+        private static ModelOutput Vector(JsonNode? values) => values is JsonArray arr
+            ? new ModelOutput([arr.Select(v => (object?)v!.GetValue<float>()).ToArray()])
+            : ModelOutput.Failed(new ModelInvocationException("The provider's answer has no embedding values", 200));
+
+        private async Task<ModelOutput> GenerateAsync(string input, CancellationToken cancellationToken)
+        {
+            var body = new JsonObject { ["contents"] = new JsonArray(new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = input }) }) };
+            if (_version.Option("googleai.system_prompt") is { } system)
+                body["systemInstruction"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = system }) };
+            var config = new JsonObject();
+            foreach (var (k, v) in _version.Options.Where(kv => kv.Key.StartsWith("googleai.params.", StringComparison.OrdinalIgnoreCase)))
+            {
+                var field = ParamFields[k["googleai.params.".Length..]];
+                config[field] = field == "stopSequences"
+                    ? new JsonArray(v.Split(',').Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
+                    : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d) : JsonValue.Create(v);
+            }
+            if (config.Count > 0) body["generationConfig"] = config;
+            var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+            if (error is not null) return ModelOutput.Failed(error);
+            if (json!["promptFeedback"]?["blockReason"]?.GetValue<string>() is { } blocked)
+                return ModelOutput.Failed(new ModelInvocationException($"Gemini blocked the prompt ({blocked})", 200));
+            var candidate = json["candidates"]?[0];
+            var reason = candidate?["finishReason"]?.GetValue<string>();
+            if (reason is "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII")
+                return ModelOutput.Failed(new ModelInvocationException($"Gemini stopped the answer for {reason} (finishReason: {reason})", 200));
+            var parts = candidate?["content"]?["parts"]?.AsArray();
+            if (parts is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no candidates[0].content.parts", 200));
+            return new ModelOutput([string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? ""))]);
+        }
+
+        private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
+        {
+            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.PostAsync(_endpoint, content, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                return (null, new ModelInvocationException($"Could not reach {_endpoint.GetLeftPart(UriPartial.Path)}: {e.Message}", 0, isRetryable: true));
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (null, new ModelInvocationException($"The call to {_endpoint.GetLeftPart(UriPartial.Path)} timed out after {_http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
+            }
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                JsonNode? json = null;
+                try { json = JsonNode.Parse(text); } catch (JsonException) { }
+                var status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode)
+                    return json is null ? (null, new ModelInvocationException($"The provider answered {status} with a body that is not JSON", status)) : (json, null);
+                var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
+                var code = json?["error"]?["status"]?.GetValue<string>();
+                var retryable = status is 408 or 429 or 500 or 502 or 503 or 504;
+                return (null, new ModelInvocationException($"Google AI returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable));
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _http.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
