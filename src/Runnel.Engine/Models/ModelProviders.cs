@@ -27,8 +27,10 @@ public sealed class ModelProviderRegistry
     public ModelProviderRegistry AddAzureOpenAI() => Add(new Runnel.Models.Providers.AzureOpenAI.AzureOpenAIProvider());
     /// <summary>Registers the <c>googleai</c> provider.</summary>
     public ModelProviderRegistry AddGoogleAI() => Add(new Runnel.Models.Providers.GoogleAI.GoogleAIProvider());
+    /// <summary>Registers the <c>anthropic</c> provider.</summary>
+    public ModelProviderRegistry AddAnthropic() => Add(new Runnel.Models.Providers.Anthropic.AnthropicProvider());
     /// <summary>Registers every built-in provider.</summary>
-    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI().AddGoogleAI();
+    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI().AddGoogleAI().AddAnthropic();
 
     /// <summary>Registered provider names, sorted.</summary>
     public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);
