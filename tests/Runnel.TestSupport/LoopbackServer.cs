@@ -8,7 +8,14 @@ using Microsoft.Extensions.Logging;
 namespace Runnel.TestSupport;
 
 /// <summary>What a fake endpoint saw: path with query, headers, JSON body.</summary>
-public sealed record RecordedRequest(string PathAndQuery, IReadOnlyDictionary<string, string> Headers, JsonNode? Body);
+public sealed record RecordedRequest(string PathAndQuery, IReadOnlyDictionary<string, string> Headers, JsonNode? Body)
+{
+    /// <summary>The body as received, byte for byte.</summary>
+    public byte[] RawBody { get; init; } = [];
+
+    /// <summary>The HTTP method.</summary>
+    public string Method { get; init; } = "POST";
+}
 
 /// <summary>
 /// A JSON HTTP server on loopback (Kestrel, a free port) for provider fakes: every POST goes to one handler that
@@ -33,10 +40,13 @@ public sealed class LoopbackServer : IAsyncDisposable
         var server = new LoopbackServer(app);
         app.MapPost("/{**path}", (Delegate)(async (HttpContext context) =>
         {
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer).ConfigureAwait(false);
+            var raw = buffer.ToArray();
             JsonNode? body = null;
-            try { body = await JsonNode.ParseAsync(context.Request.Body).ConfigureAwait(false); } catch (System.Text.Json.JsonException) { }
+            try { body = JsonNode.Parse(raw); } catch (System.Text.Json.JsonException) { }
             var request = new RecordedRequest(context.Request.Path + context.Request.QueryString,
-                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body);
+                context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body) { RawBody = raw, Method = context.Request.Method };
             server.Requests.Enqueue(request);
             var (status, answer) = handler(request);
             return Results.Json(answer, statusCode: status);

@@ -29,8 +29,10 @@ public sealed class ModelProviderRegistry
     public ModelProviderRegistry AddGoogleAI() => Add(new Runnel.Models.Providers.GoogleAI.GoogleAIProvider());
     /// <summary>Registers the <c>anthropic</c> provider.</summary>
     public ModelProviderRegistry AddAnthropic() => Add(new Runnel.Models.Providers.Anthropic.AnthropicProvider());
+    /// <summary>Registers the <c>bedrock</c> provider.</summary>
+    public ModelProviderRegistry AddBedrock() => Add(new Runnel.Models.Providers.Bedrock.BedrockProvider());
     /// <summary>Registers every built-in provider.</summary>
-    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI().AddGoogleAI().AddAnthropic();
+    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI().AddGoogleAI().AddAnthropic().AddBedrock();
 
     /// <summary>Registered provider names, sorted.</summary>
     public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);
