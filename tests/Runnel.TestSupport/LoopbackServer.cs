@@ -15,6 +15,8 @@ public sealed record RecordedRequest(string PathAndQuery, IReadOnlyDictionary<st
 
     /// <summary>The HTTP method.</summary>
     public string Method { get; init; } = "POST";
+    /// <summary>When the server received the request.</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
 }
 
 /// <summary>
@@ -31,7 +33,11 @@ public sealed class LoopbackServer : IAsyncDisposable
     public string BaseUrl { get; private set; } = "";
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
-    public static async Task<LoopbackServer> StartAsync(Func<RecordedRequest, (int Status, JsonNode Body)> handler)
+    public static Task<LoopbackServer> StartAsync(Func<RecordedRequest, (int Status, JsonNode Body)> handler) =>
+        StartAsync(r => { var (status, body) = handler(r); return (status, body, new Dictionary<string, string>()); });
+
+    /// <summary>A server whose answers also carry response headers (retry hints and the like).</summary>
+    public static async Task<LoopbackServer> StartAsync(Func<RecordedRequest, (int Status, JsonNode Body, IReadOnlyDictionary<string, string> Headers)> handler)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -48,7 +54,8 @@ public sealed class LoopbackServer : IAsyncDisposable
             var request = new RecordedRequest(context.Request.Path + context.Request.QueryString,
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body) { RawBody = raw, Method = context.Request.Method };
             server.Requests.Enqueue(request);
-            var (status, answer) = handler(request);
+            var (status, answer, headers) = handler(request);
+            foreach (var (name, value) in headers) context.Response.Headers[name] = value;
             return Results.Json(answer, statusCode: status);
         }));
         await app.StartAsync().ConfigureAwait(false);

@@ -37,6 +37,24 @@ public sealed class JobCounters
             if (_modelErrorSamples.Count < 100) _modelErrorSamples.Add(message);
     }
 
+    private long _modelRetries;
+    private readonly List<string> _warnings = [];
+
+    /// <summary>Rows sent to a model again after a retryable failure.</summary>
+    public long ModelRetries => Interlocked.Read(ref _modelRetries);
+    /// <summary>Distinct warnings the job raised while running (at most 100), in the order first raised.</summary>
+    public IReadOnlyList<string> Warnings { get { lock (_warnings) return _warnings.ToList(); } }
+
+    /// <summary>Adds to <see cref="ModelRetries"/>.</summary>
+    public void AddModelRetries(long n) => Interlocked.Add(ref _modelRetries, n);
+
+    /// <summary>Records a warning once; repeats of the same text are dropped.</summary>
+    public void AddWarning(string message)
+    {
+        lock (_warnings)
+            if (_warnings.Count < 100 && !_warnings.Contains(message)) _warnings.Add(message);
+    }
+
     /// <summary>Adds to <see cref="RowsRead"/>.</summary>
     public void AddRead(long n) => Interlocked.Add(ref _rowsRead, n);
     /// <summary>Adds to <see cref="RowsWritten"/>.</summary>

@@ -277,7 +277,17 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             return results;
         }
 
-        /// <summary>Calls the model, retrying rows whose error is retryable with exponential backoff and full jitter.</summary>
+        /// <summary>The longest a provider's retry hint pauses the model; a longer hint waits this long and warns.</summary>
+        internal static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(60);
+
+        private long _pausedUntilTicks;
+
+        /// <summary>
+        /// Calls the model, retrying rows whose error is retryable. The wait before attempt n is full jitter over
+        /// min(10 s, 200 ms × 2^(n-1)) (AWS's "Exponential Backoff and Jitter"), but never shorter than what the
+        /// provider asked for (<see cref="ModelInvocationException.RetryAfter"/>): such a hint pauses every call to the
+        /// model, not only this one, until it has passed, capped at <see cref="MaxRetryWait"/>.
+        /// </summary>
         private async Task<IReadOnlyList<ModelOutput>> InvokeAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
             var answers = (await Timed(inputs, cancellationToken).ConfigureAwait(false)).ToArray();
@@ -285,16 +295,44 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             {
                 var retry = Enumerable.Range(0, answers.Length).Where(i => answers[i].Error is { IsRetryable: true }).ToList();
                 if (retry.Count == 0) break;
+                var hint = retry.Select(i => answers[i].Error!.RetryAfter).Max();
+                if (hint is { } asked) Pause(asked, answers[retry[0]].Error!);
                 var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, attempt - 1)));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                counters.AddModelRetries(retry.Count);
                 var again = await Timed(retry.Select(i => inputs[i]).ToList(), cancellationToken).ConfigureAwait(false);
                 for (var k = 0; k < retry.Count; k++) answers[retry[k]] = again[k];
             }
             return answers;
         }
 
+        private void Pause(TimeSpan asked, ModelInvocationException error)
+        {
+            var wait = asked;
+            if (asked > MaxRetryWait)
+            {
+                wait = MaxRetryWait;
+                counters.AddWarning($"model '{call.Model}' version {call.Version}: the provider asked to wait {asked.TotalSeconds:F0} s before retrying " +
+                    $"({error.Message}); pausing the model {MaxRetryWait.TotalSeconds:F0} s at a time");
+            }
+            var until = DateTime.UtcNow.Ticks + wait.Ticks;
+            long seen;
+            while ((seen = Interlocked.Read(ref _pausedUntilTicks)) < until && Interlocked.CompareExchange(ref _pausedUntilTicks, until, seen) != seen) { }
+        }
+
+        private async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                var remaining = Interlocked.Read(ref _pausedUntilTicks) - DateTime.UtcNow.Ticks;
+                if (remaining <= 0) return;
+                await Task.Delay(TimeSpan.FromTicks(remaining), cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         private async Task<IReadOnlyList<ModelOutput>> Timed(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
+            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
             if (call.Config.Timeout is not { } timeout) return await invoker.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(timeout);

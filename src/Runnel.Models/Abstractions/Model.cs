@@ -124,4 +124,6 @@ public sealed class ModelInvocationException(string message, int status = 0, boo
     public int Status { get; } = status;
     /// <summary>True for throttling, server errors, connection failures and timeouts.</summary>
     public bool IsRetryable { get; } = isRetryable;
+    /// <summary>How long the provider asked the client to wait before retrying (<see cref="RetryHints"/>), or null.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -134,7 +134,7 @@ public sealed class AnthropicProvider : IModelProvider
                     var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
                     var type = json?["error"]?["type"]?.GetValue<string>();
                     return ModelOutput.Failed(new ModelInvocationException($"Anthropic returned {status}{(type is null ? "" : $" ({type})")}: {message}", status,
-                        status is 408 or 429 or 500 or 502 or 503 or 504 or 529));
+                        status is 408 or 429 or 500 or 502 or 503 or 504 or 529) { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
                 }
                 var blocks = json?["content"]?.AsArray();
                 if (blocks is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no content", status));

@@ -262,7 +262,7 @@ public sealed class BedrockProvider : IModelProvider
                 var type = response.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.First().Split(':')[0] : null;
                 var message = json?["message"]?.GetValue<string>() ?? json?["Message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
                 return (null, new ModelInvocationException($"Bedrock returned {status}{(type is null ? "" : $" ({type})")}: {message}", status,
-                    status is 408 or 429 or 500 or 502 or 503 or 504 || type == "ThrottlingException"));
+                    status is 408 or 429 or 500 or 502 or 503 or 504 || type == "ThrottlingException") { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
             }
         }
 

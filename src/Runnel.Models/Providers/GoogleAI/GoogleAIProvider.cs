@@ -197,7 +197,7 @@ public sealed class GoogleAIProvider : IModelProvider
                 var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
                 var code = json?["error"]?["status"]?.GetValue<string>();
                 var retryable = status is 408 or 429 or 500 or 502 or 503 or 504;
-                return (null, new ModelInvocationException($"Google AI returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable));
+                return (null, new ModelInvocationException($"Google AI returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable) { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
             }
         }
 

@@ -227,7 +227,7 @@ public class OpenAIProvider : IModelProvider
                 var code = json?["error"]?["code"]?.ToString() ?? json?["error"]?["type"]?.ToString();
                 var retryable = status is 408 or 429 or 500 or 502 or 503 or 504 && code != "insufficient_quota";
                 if (code == "content_filter") message = "the provider's content filter refused the prompt: " + message;
-                return (false, null, new ModelInvocationException($"{_provider.DisplayName} returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable));
+                return (false, null, new ModelInvocationException($"{_provider.DisplayName} returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable) { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
             }
         }
 
