@@ -74,4 +74,79 @@ public sealed class TableFunctionTests
         var e = await Assert.ThrowsAsync<SqlException>(() => engine.ExecuteAsync("SELECT * FROM (VALUES (1)) AS t (x), LATERAL TABLE(NOPE(t.x))"));
         Assert.Contains("No table function named 'NOPE'", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>SLOW_ID(x): returns x after waiting until another batch is under evaluation too (or 5 s), recording how
+    /// many batches were under evaluation at once.</summary>
+    private sealed class SlowId : ITableFunctionBinder, ITableFunctionRuntime
+    {
+        public int Current;
+        public int Max;
+        public IReadOnlyCollection<string> Names => ["SLOW_ID"];
+
+        public CorrelatedFunction BindLateral(FunctionCallExpr call, Scope scope, ExpressionBinder binder, BindContext context) =>
+            new TableFunctionCall("SLOW_ID", [binder.Bind(call.Args[0], scope)], [new Column("y", SqlType.BigInt)]);
+
+        public LogicalPlan BindTableValued(FunctionCallExpr call, LogicalPlan input, Scope inputScope, ExpressionBinder binder, BindContext context) =>
+            throw new SqlException("lateral only", call.Position);
+
+        public ITableFunctionEvaluator Create(TableFunctionCall call, JobContext context) => new Evaluator(this);
+
+        private sealed class Evaluator(SlowId owner) : ITableFunctionEvaluator
+        {
+            public async Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken)
+            {
+                var now = Interlocked.Increment(ref owner.Current);
+                lock (owner) owner.Max = Math.Max(owner.Max, now);
+                var deadline = DateTime.UtcNow.AddSeconds(5);
+                while (Volatile.Read(ref owner.Max) < 2 && DateTime.UtcNow < deadline) await Task.Delay(5, cancellationToken);
+                await Task.Delay(Random.Shared.Next(0, 20), cancellationToken);
+                Interlocked.Decrement(ref owner.Current);
+                return arguments.Select(a => (IReadOnlyList<object?[]>)[[a[0]]]).ToList();
+            }
+
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task LateralTable_EvaluatesSeveralBatchesAtOnce_AndKeepsInputOrder()
+    {
+        var fn = new SlowId();
+        var dir = Directory.CreateTempSubdirectory("runnel-tf-").FullName;
+        var file = Path.Combine(dir, "in.json");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 5000).Select(i => $"{{\"x\": {i}}}"));
+        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "c.db"),
+            TableFunctionBinders = [fn],
+            TableFunctionRuntimes = [fn],
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE TABLE src (x BIGINT) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')");
+        var result = (QueryResult)await engine.ExecuteAsync("SELECT s.x, f.y FROM src AS s, LATERAL TABLE(SLOW_ID(s.x)) AS f (y)");
+        var rows = new List<string>();
+        await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
+        Assert.Equal(Enumerable.Range(0, 5000).Select(i => $"+I[{i}, {i}]"), rows);
+        Assert.True(fn.Max >= 2, $"at most {fn.Max} batch under evaluation at once");
+    }
+
+    [Fact]
+    public async Task LateralTable_ABadSourceRow_FailsWithItsFileAndLine_ThroughTheEvaluation()
+    {
+        var fn = new SlowId();
+        var dir = Directory.CreateTempSubdirectory("runnel-tf-").FullName;
+        var file = Path.Combine(dir, "in.json");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 3000).Select(i => i == 2500 ? "{\"x\": oops}" : $"{{\"x\": {i}}}"));
+        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "c.db"),
+            TableFunctionBinders = [fn],
+            TableFunctionRuntimes = [fn],
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE TABLE src (x BIGINT) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')");
+        var result = (QueryResult)await engine.ExecuteAsync("SELECT s.x, f.y FROM src AS s, LATERAL TABLE(SLOW_ID(s.x)) AS f (y)");
+        var e = await Assert.ThrowsAnyAsync<RunnelException>(async () => { await foreach (var _ in result.ReadAsync()) { } });
+        Assert.Contains("in.json:2501", e.Message, StringComparison.Ordinal);
+    }
 }

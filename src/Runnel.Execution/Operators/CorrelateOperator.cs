@@ -39,36 +39,90 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
         }
         try
         {
-            await foreach (var batch in input.ExecuteAsync(context, cancellationToken).ConfigureAwait(false))
+            if (evaluator is not null)
             {
-                var output = new List<Row>();
-                IReadOnlyList<IReadOnlyList<object?[]>> results;
-                if (evaluator is not null)
-                {
-                    var tuples = batch.Rows.Select(r => args!.Select(a => a(r.Values)).ToArray()).ToList();
-                    results = tuples.Count == 0 ? [] : await evaluator.EvaluateAsync(tuples, cancellationToken).ConfigureAwait(false);
-                }
-                else results = batch.Rows.Select(r => Unnest(unnest!, collection!(r.Values))).ToList();
-                for (var i = 0; i < batch.Rows.Count; i++)
-                {
-                    var row = batch.Rows[i];
-                    var produced = results[i];
-                    if (produced.Count == 0 && node.Outer) produced = [new object?[m]];
-                    foreach (var f in produced)
-                    {
-                        var values = new object?[n + m];
-                        Array.Copy(row.Values, values, n);
-                        Array.Copy(f, 0, values, n, Math.Min(m, f.Length));
-                        output.Add(new Row(values, row.Kind));
-                    }
-                }
-                yield return new RowBatch(output, batch.Watermark);
+                await foreach (var (batch, results) in PipelinedAsync(evaluator, args!, context, cancellationToken).ConfigureAwait(false))
+                    yield return Join(batch, results, n, m, node.Outer);
+                yield break;
             }
+            await foreach (var batch in input.ExecuteAsync(context, cancellationToken).ConfigureAwait(false))
+                yield return Join(batch, batch.Rows.Select(r => Unnest(unnest!, collection!(r.Values))).ToList(), n, m, node.Outer);
         }
         finally
         {
             if (evaluator is not null) await evaluator.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>How many input batches a table function may have under evaluation at once.</summary>
+    public const int MaxBatchesInFlight = 8;
+
+    /// <summary>
+    /// Starts evaluating each input batch as soon as it arrives, so a slow function (a model call) works on up to
+    /// <see cref="MaxBatchesInFlight"/> batches at once instead of one, and yields the results in input order as soon
+    /// as the oldest batch is done. The bounded channel back-pressures the input: memory holds at most that many
+    /// batches however slow the function is. The evaluator itself bounds how many calls run at once.
+    /// </summary>
+    private async IAsyncEnumerable<(RowBatch Batch, IReadOnlyList<IReadOnlyList<object?[]>> Results)> PipelinedAsync(
+        ITableFunctionEvaluator evaluator, CompiledExpr[] args, JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pending = System.Threading.Channels.Channel.CreateBounded<(RowBatch, Task<IReadOnlyList<IReadOnlyList<object?[]>>>)>(
+            new System.Threading.Channels.BoundedChannelOptions(MaxBatchesInFlight) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in input.ExecuteAsync(context, stop.Token).ConfigureAwait(false))
+                {
+                    var tuples = batch.Rows.Select(r => args.Select(a => a(r.Values)).ToArray()).ToList();
+                    var work = tuples.Count == 0 ? Task.FromResult<IReadOnlyList<IReadOnlyList<object?[]>>>([]) : evaluator.EvaluateAsync(tuples, stop.Token);
+                    await pending.Writer.WriteAsync((batch, work), stop.Token).ConfigureAwait(false);
+                }
+                pending.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                pending.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            while (await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (pending.Reader.TryRead(out var item))
+                    yield return (item.Item1, await item.Item2.ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            // Let the started calls finish or cancel before the evaluator is disposed.
+            try { await producer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            while (pending.Reader.TryRead(out var item))
+            {
+                try { await item.Item2.ConfigureAwait(false); } catch (Exception) when (stop.IsCancellationRequested) { }
+            }
+        }
+    }
+
+    private static RowBatch Join(RowBatch batch, IReadOnlyList<IReadOnlyList<object?[]>> results, int n, int m, bool outer)
+    {
+        var output = new List<Row>();
+        for (var i = 0; i < batch.Rows.Count; i++)
+        {
+            var row = batch.Rows[i];
+            var produced = results[i];
+            if (produced.Count == 0 && outer) produced = [new object?[m]];
+            foreach (var f in produced)
+            {
+                var values = new object?[n + m];
+                Array.Copy(row.Values, values, n);
+                Array.Copy(f, 0, values, n, Math.Min(m, f.Length));
+                output.Add(new Row(values, row.Kind));
+            }
+        }
+        return new RowBatch(output, batch.Watermark);
     }
 
     private static IReadOnlyList<object?[]> Unnest(UnnestFunction u, object? value)
