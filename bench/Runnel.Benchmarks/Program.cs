@@ -8,5 +8,12 @@ if (args.Length > 0 && args[0] == "throughput")
     var runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
     return await ThroughputHarness.RunAsync(rows, runs);
 }
+// `inference [latency-ms] [seconds]`: ML_PREDICT throughput against a loopback model of fixed latency (issue 4).
+if (args.Length > 0 && args[0] == "inference")
+{
+    var latency = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
+    var seconds = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
+    return await InferenceHarness.RunAsync(latency, seconds);
+}
 BenchmarkSwitcher.FromAssembly(typeof(ThroughputHarness).Assembly).Run(args);
 return 0;

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Runnel.Engine;
+
+namespace Runnel.Benchmarks;
+
+/// <summary>
+/// Issue 4, benchmarks 1 and 2: ML_PREDICT throughput against a model of fixed latency L. A loopback
+/// OpenAI-compatible chat endpoint (Kestrel) answers every request after L ms with a chat.completion shaped as the
+/// recorded OpenAI answers (shared/fixtures/providers/openai). The job is <c>filesystem json → ML_PREDICT → blackhole</c>
+/// in batch mode; each configuration gets enough rows for about <c>seconds</c> of work at its bound C / L. Reported:
+/// rows/s, the bound C / L, their ratio, and the peak number of requests the server saw at once. The "Flink default"
+/// configuration is the same pipeline with Flink's and Confluent's default of 10 requests in flight, one call per row.
+/// </summary>
+public static class InferenceHarness
+{
+    private static int _inFlight;
+    private static int _peak;
+
+    public static async Task<int> RunAsync(int latencyMs, double seconds)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        await using var app = builder.Build();
+        app.MapPost("/v1/chat/completions", async (HttpContext context) =>
+        {
+            var now = Interlocked.Increment(ref _inFlight);
+            int seen;
+            while ((seen = Volatile.Read(ref _peak)) < now && Interlocked.CompareExchange(ref _peak, now, seen) != seen) { }
+            try
+            {
+                var request = await JsonNode.ParseAsync(context.Request.Body).ConfigureAwait(false);
+                await Task.Delay(latencyMs).ConfigureAwait(false);
+                var content = request?["messages"]?.AsArray().LastOrDefault()?["content"]?.GetValue<string>()?.Length % 2 == 0 ? "POSITIVE" : "NEGATIVE";
+                return Results.Json(new JsonObject
+                {
+                    ["id"] = "chatcmpl-bench", ["object"] = "chat.completion", ["created"] = 1770950813, ["model"] = "gpt-4o-mini-2024-07-18",
+                    ["choices"] = new JsonArray(new JsonObject
+                    {
+                        ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content, ["refusal"] = null }, ["finish_reason"] = "stop",
+                    }),
+                    ["usage"] = new JsonObject { ["prompt_tokens"] = 12, ["completion_tokens"] = 2, ["total_tokens"] = 14 },
+                });
+            }
+            finally { Interlocked.Decrement(ref _inFlight); }
+        });
+        await app.StartAsync().ConfigureAwait(false);
+        var url = app.Urls.First().TrimEnd('/') + "/v1/chat/completions";
+        Console.WriteLine($"model latency {latencyMs} ms; about {seconds:F0} s of work a configuration; processors: {Environment.ProcessorCount}");
+        Console.WriteLine($"{"configuration",-34} {"rows",8} {"seconds",8} {"rows/s",9} {"C/L",9} {"ratio",6} {"peak in flight",15}");
+        var results = new Dictionary<string, double>();
+        foreach (var (name, parallelism) in new[] { ("Flink default (10 in flight)", 10), ("Runnel C=16", 16), ("Runnel C=64", 64), ("Runnel C=256", 256) })
+        {
+            var bound = parallelism * 1000.0 / latencyMs;
+            var rows = (int)Math.Max(parallelism * 4, bound * seconds);
+            var rate = await RunOnceAsync(url, rows, parallelism).ConfigureAwait(false);
+            results[name] = rate.Rate;
+            Console.WriteLine($"{name,-34} {rows,8:N0} {rate.Seconds,8:F2} {rate.Rate,9:N1} {bound,9:N1} {rate.Rate / bound,6:P1} {rate.Peak,15}");
+        }
+        var flink = results["Flink default (10 in flight)"];
+        foreach (var (name, rate) in results.Where(r => r.Key.StartsWith("Runnel", StringComparison.Ordinal)))
+            Console.WriteLine($"{name} / Flink default: {rate / flink:F1}x");
+        await app.StopAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<(double Rate, double Seconds, int Peak)> RunOnceAsync(string url, int rows, int parallelism)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "runnel-bench-inference", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "reviews.json");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"review number {i} of the benchmark\"}}")).ConfigureAwait(false);
+        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "catalog.db"),
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{url}', 'api-key' = 'bench')").ConfigureAwait(false);
+        await engine.ExecuteAsync("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'fake')").ConfigureAwait(false);
+        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')").ConfigureAwait(false);
+        await engine.ExecuteAsync("CREATE TABLE rated (id BIGINT, label STRING) WITH ('connector' = 'blackhole')").ConfigureAwait(false);
+        Volatile.Write(ref _peak, 0);
+        var watch = Stopwatch.StartNew();
+        var job = ((JobResult)await engine.ExecuteAsync(
+            $"INSERT INTO rated SELECT id, label FROM reviews, LATERAL TABLE(ML_PREDICT('sentiment', text, MAP['max_parallelism', '{parallelism}']))").ConfigureAwait(false)).Job;
+        await job.Completion.ConfigureAwait(false);
+        watch.Stop();
+        if (job.Counters.RowsWritten != rows) throw new InvalidOperationException($"{job.Counters.RowsWritten} rows written of {rows}");
+        Directory.Delete(dir, recursive: true);
+        return (rows / watch.Elapsed.TotalSeconds, watch.Elapsed.TotalSeconds, Volatile.Read(ref _peak));
+    }
+}
