@@ -62,6 +62,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         output.WriteLine($"[INFO] Job {job.Id} {job.Status.ToString().ToLowerInvariant()}: {job.Counters.RowsRead} rows read, {job.Counters.RowsWritten} rows written{skipped} in {watch.Elapsed.TotalSeconds:F1} s.");
         foreach (var sample in job.Counters.SkippedSamples.Take(5)) output.WriteLine($"[WARNING] skipped {sample}");
         foreach (var sample in job.Counters.ModelErrorSamples.Take(5)) output.WriteLine($"[WARNING] model call failed, outputs NULL: {sample}");
+        if (job.Counters.ModelCacheHits > 0) output.WriteLine($"[INFO] {job.Counters.ModelCacheHits} model rows were answered from the cache.");
         if (job.Counters.ModelRetries > 0) output.WriteLine($"[INFO] {job.Counters.ModelRetries} model rows were retried after retryable failures.");
         foreach (var warning in job.Counters.Warnings.Take(5)) output.WriteLine($"[WARNING] {warning}");
         output.WriteLine();

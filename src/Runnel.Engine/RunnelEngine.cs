@@ -63,6 +63,8 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     public Models.ModelProviderRegistry ModelProviders { get; }
     /// <summary>Connections and models in the catalog.</summary>
     public Models.ModelCatalog Models { get; }
+    /// <summary>Answers of deterministic models, shared by this engine's statements (<see cref="Models.ModelResultCache"/>).</summary>
+    public Models.ModelResultCache ModelCache { get; } = new();
     /// <summary>The registered connectors.</summary>
     public ConnectorRegistry Connectors { get; }
     /// <summary>This engine's session: SET configuration and temporary objects.</summary>
@@ -109,6 +111,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     {
         await StopAllAsync().ConfigureAwait(false);
         Store.Dispose();
+        ModelCache.Dispose();
     }
 
     internal ICatalogReader CatalogReader() => Session.Overlay(new CatalogSnapshot(Store));

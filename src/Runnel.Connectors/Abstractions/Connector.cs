@@ -45,6 +45,14 @@ public sealed class JobCounters
     /// <summary>Distinct warnings the job raised while running (at most 100), in the order first raised.</summary>
     public IReadOnlyList<string> Warnings { get { lock (_warnings) return _warnings.ToList(); } }
 
+    private long _modelCacheHits;
+
+    /// <summary>Rows answered from the engine's model cache without a call.</summary>
+    public long ModelCacheHits => Interlocked.Read(ref _modelCacheHits);
+
+    /// <summary>Adds one to <see cref="ModelCacheHits"/>.</summary>
+    public void AddModelCacheHit() => Interlocked.Increment(ref _modelCacheHits);
+
     /// <summary>Adds to <see cref="ModelRetries"/>.</summary>
     public void AddModelRetries(long n) => Interlocked.Add(ref _modelRetries, n);
 

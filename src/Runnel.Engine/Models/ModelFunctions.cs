@@ -235,46 +235,95 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         ConnectionInfo? connection = null;
         if (info.Option($"{provider.Name}.connection") is { } connectionName) connection = engine.Models.ConnectionInfo(connectionName);
         var invoker = provider.CreateInvoker(info, connection);
-        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters);
+        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null);
     }
 
-    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters) : ITableFunctionEvaluator
+    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache)
+        : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
 
+        /// <summary>
+        /// Answers a batch: NULL inputs without a call; with the cache, cached inputs from it and inputs identical to a
+        /// request in flight (in this statement or another) by awaiting that request; the rest in requests of the
+        /// provider's batch size, at most max_parallelism at once.
+        /// </summary>
         public async Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken)
         {
             var results = new IReadOnlyList<object?[]>[arguments.Count];
             var pending = new List<int>();
+            var followers = new List<(int Row, Task<ModelOutput> Answer)>();
+            var leaders = new Dictionary<int, (string Key, TaskCompletionSource<ModelOutput> Done)>();
             for (var i = 0; i < arguments.Count; i++)
             {
-                if (arguments[i].Any(a => a is null)) results[i] = [new object?[outputs]];
-                else pending.Add(i);
-            }
-            var size = Math.Max(1, invoker.PreferredBatchSize);
-            var chunks = pending.Chunk(size).ToList();
-            await Task.WhenAll(chunks.Select(async chunk =>
-            {
-                await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
+                if (arguments[i].Any(a => a is null)) { results[i] = [new object?[outputs]]; continue; }
+                if (cache is not null)
                 {
-                    var answers = await InvokeAsync(chunk.Select(i => arguments[i]).ToList(), cancellationToken).ConfigureAwait(false);
-                    for (var k = 0; k < chunk.Length; k++)
-                    {
-                        var answer = answers[k];
-                        if (answer.Error is { } error)
-                        {
-                            var message = $"{call.Function} on model '{call.Model}' version {call.Version} failed: {error.Message}";
-                            if (call.ErrorStrategy != "ignore") throw new ModelInvocationException(message, error.Status);
-                            counters.AddModelError(message);
-                            results[chunk[k]] = [new object?[outputs]];
-                        }
-                        else results[chunk[k]] = [answer.Values!];
-                    }
+                    var key = ModelResultCache.Key(info, arguments[i]);
+                    if (cache.TryGet(key, out var cached)) { results[i] = [cached]; counters.AddModelCacheHit(); continue; }
+                    var done = new TaskCompletionSource<ModelOutput>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    var asked = cache.InFlight.GetOrAdd(key, done.Task);
+                    if (asked != done.Task) { followers.Add((i, asked)); cache.CountCoalesced(); continue; }
+                    leaders[i] = (key, done);
                 }
-                finally { _inFlight.Release(); }
-            })).ConfigureAwait(false);
+                pending.Add(i);
+            }
+            try
+            {
+                var size = Math.Max(1, invoker.PreferredBatchSize);
+                await Task.WhenAll(pending.Chunk(size).Select(async chunk =>
+                {
+                    await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    IReadOnlyList<ModelOutput> answers;
+                    try
+                    {
+                        answers = await InvokeAsync(chunk.Select(i => arguments[i]).ToList(), cancellationToken).ConfigureAwait(false);
+                    }
+                    finally { _inFlight.Release(); }
+                    for (var k = 0; k < chunk.Length; k++)
+                        if (leaders.TryGetValue(chunk[k], out var leader))
+                        {
+                            if (answers[k].Error is null) cache!.Set(leader.Key, answers[k].Values!);
+                            cache!.InFlight.TryRemove(leader.Key, out _);
+                            leader.Done.TrySetResult(answers[k]);
+                        }
+                    for (var k = 0; k < chunk.Length; k++) results[chunk[k]] = Apply(answers[k]);
+                })).ConfigureAwait(false);
+                foreach (var (row, asked) in followers)
+                {
+                    var answer = await asked.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    if (ReferenceEquals(answer.Error, Abandoned))
+                    {
+                        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        try { answer = (await InvokeAsync([arguments[row]], cancellationToken).ConfigureAwait(false))[0]; }
+                        finally { _inFlight.Release(); }
+                    }
+                    results[row] = Apply(answer);
+                }
+            }
+            finally
+            {
+                // A leader whose request never finished (a failed statement, cancellation) lets its followers go.
+                foreach (var (key, done) in leaders.Values)
+                    if (!done.Task.IsCompleted)
+                    {
+                        cache!.InFlight.TryRemove(key, out _);
+                        done.TrySetResult(ModelOutput.Failed(Abandoned));
+                    }
+            }
             return results;
+        }
+
+        /// <summary>The answer a leader gives its followers when its own statement stopped first: they send their own.</summary>
+        private static readonly ModelInvocationException Abandoned = new("The identical request this row waited for was abandoned", 0, isRetryable: true);
+
+        private IReadOnlyList<object?[]> Apply(ModelOutput answer)
+        {
+            if (answer.Error is not { } error) return [answer.Values!];
+            var message = $"{call.Function} on model '{call.Model}' version {call.Version} failed: {error.Message}";
+            if (call.ErrorStrategy != "ignore") throw new ModelInvocationException(message, error.Status);
+            counters.AddModelError(message);
+            return [new object?[outputs]];
         }
 
         /// <summary>The longest a provider's retry hint pauses the model; a longer hint waits this long and warns.</summary>

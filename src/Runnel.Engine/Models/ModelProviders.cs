@@ -58,6 +58,7 @@ public sealed class ModelProviderRegistry
             new("default_version", OptionType.Int, "The version used when none is named (ALTER MODEL m SET ('default_version' = 'n')).")
         ,
             new("error-handling-strategy", OptionType.Enum, "What a row whose call fails does: fail the statement (failover, the default), retry, or continue with NULL outputs (ignore).", AllowedValues: ["retry", "failover", "ignore"]),
+            new("runnel.cache", OptionType.Enum, "Runnel's own: answer identical inputs from the engine's cache — auto (the default: embeddings and temperature 0 of remote models), on, off.", AllowedValues: ["auto", "on", "off"]),
             new($"{p}.client_timeout", OptionType.Double, "Seconds one request may take (default 30, as Confluent)."),
         };
         if (provider.NeedsConnection)
