@@ -65,6 +65,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     public Models.ModelCatalog Models { get; }
     /// <summary>Answers of deterministic models, shared by this engine's statements (<see cref="Models.ModelResultCache"/>).</summary>
     public Models.ModelResultCache ModelCache { get; } = new();
+    internal Models.ModelRateLimits.Registry ModelLimits { get; } = new();
     /// <summary>The registered connectors.</summary>
     public ConnectorRegistry Connectors { get; }
     /// <summary>This engine's session: SET configuration and temporary objects.</summary>
@@ -112,6 +113,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         await StopAllAsync().ConfigureAwait(false);
         Store.Dispose();
         ModelCache.Dispose();
+        await ModelLimits.DisposeAsync().ConfigureAwait(false);
     }
 
     internal ICatalogReader CatalogReader() => Session.Overlay(new CatalogSnapshot(Store));

@@ -235,10 +235,10 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         ConnectionInfo? connection = null;
         if (info.Option($"{provider.Name}.connection") is { } connectionName) connection = engine.Models.ConnectionInfo(connectionName);
         var invoker = provider.CreateInvoker(info, connection);
-        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null);
+        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null, engine.ModelLimits.For(info));
     }
 
-    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache)
+    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache, ModelRateLimits? limits)
         : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
@@ -382,6 +382,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         private async Task<IReadOnlyList<ModelOutput>> Timed(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
+            if (limits is not null) await limits.WaitAsync(limits.EstimateRequest(inputs), cancellationToken).ConfigureAwait(false);
             if (call.Config.Timeout is not { } timeout) return await invoker.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(timeout);

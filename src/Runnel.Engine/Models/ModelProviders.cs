@@ -59,6 +59,8 @@ public sealed class ModelProviderRegistry
         ,
             new("error-handling-strategy", OptionType.Enum, "What a row whose call fails does: fail the statement (failover, the default), retry, or continue with NULL outputs (ignore).", AllowedValues: ["retry", "failover", "ignore"]),
             new("runnel.cache", OptionType.Enum, "Runnel's own: answer identical inputs from the engine's cache — auto (the default: embeddings and temperature 0 of remote models), on, off.", AllowedValues: ["auto", "on", "off"]),
+            new("runnel.requests-per-minute", OptionType.Int, "Runnel's own: at most this many requests a minute to this model version, shared by every statement of the engine; calls wait, never fail, for it."),
+            new("runnel.tokens-per-minute", OptionType.Int, "Runnel's own: at most this many estimated tokens a minute (4 characters a token, plus params.max_tokens)."),
             new($"{p}.client_timeout", OptionType.Double, "Seconds one request may take (default 30, as Confluent)."),
         };
         if (provider.NeedsConnection)
