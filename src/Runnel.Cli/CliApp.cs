@@ -19,7 +19,9 @@ public static class CliApp
         var set = new Option<string[]>("--set", "-D") { Description = "Session configuration key=value, as SET 'key' = 'value'.", AllowMultipleArgumentsPerToken = false };
 
         var file = new Argument<FileInfo>("file") { Description = "The SQL script to run." };
-        var run = new Command("run", "Run a SQL script statement by statement; wait for bounded jobs, keep unbounded ones running until Ctrl+C.") { file, catalog, batch, set };
+        var stats = new Option<bool>("--stats") { Description = "After each job or query, print what each model stage did: rows, requests, retries, errors, 429s, cache hits, latency p50/p95/p99." };
+        var summary = new Option<FileInfo?>("--summary") { Description = "Write a JSON summary of every job and query of the script (rows, seconds, model stages) to this file." };
+        var run = new Command("run", "Run a SQL script statement by statement; wait for bounded jobs, keep unbounded ones running until Ctrl+C.") { file, catalog, batch, set, stats, summary };
         run.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(file)!;
@@ -31,7 +33,8 @@ public static class CliApp
             var engine = CreateEngine(parse.GetValue(catalog)!, parse.GetValue(batch), parse.GetValue(set), error);
             if (engine is null) return 2;
             await using (engine.ConfigureAwait(false))
-                return await RunScriptAsync(engine, await File.ReadAllTextAsync(path.FullName, ct).ConfigureAwait(false), output, error).ConfigureAwait(false);
+                return await RunScriptAsync(engine, await File.ReadAllTextAsync(path.FullName, ct).ConfigureAwait(false), output, error,
+                    parse.GetValue(stats), parse.GetValue(summary)?.FullName).ConfigureAwait(false);
         });
 
         var sql = new Command("sql", "Open the interactive SQL shell (statements end with ';').") { catalog, batch, set };
@@ -78,7 +81,26 @@ public static class CliApp
 
     /// <summary>Runs a script: stops at the first failing statement (exit 1), waits for bounded jobs after each
     /// INSERT, and at the end keeps unbounded jobs running until Ctrl+C.</summary>
-    internal static async Task<int> RunScriptAsync(RunnelEngine engine, string script, TextWriter output, TextWriter error)
+    internal static async Task<int> RunScriptAsync(RunnelEngine engine, string script, TextWriter output, TextWriter error, bool stats = false, string? summaryPath = null)
+    {
+        var runner = new StatementRunner(engine, output, error, !Console.IsErrorRedirected) { PrintStats = stats };
+        var exit = await RunStatementsAsync(engine, runner, script, output, error).ConfigureAwait(false);
+        if (summaryPath is not null)
+        {
+            try
+            {
+                await File.WriteAllTextAsync(summaryPath, runner.Summary(exit)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"[ERROR] Could not write the summary to {summaryPath}: {e.Message}").ConfigureAwait(false);
+                return exit == 0 ? 1 : exit;
+            }
+        }
+        return exit;
+    }
+
+    private static async Task<int> RunStatementsAsync(RunnelEngine engine, StatementRunner runner, string script, TextWriter output, TextWriter error)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -99,7 +121,6 @@ public static class CliApp
                 await error.WriteLineAsync($"[ERROR] Could not execute SQL statement. Reason:\n{e.Message}").ConfigureAwait(false);
                 return 1;
             }
-            var runner = new StatementRunner(engine, output, error, !Console.IsErrorRedirected);
             foreach (var statement in statements)
             {
                 if (cancel.IsCancellationRequested) break;

@@ -12,6 +12,42 @@ namespace Runnel.Cli;
 internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, TextWriter error, bool interactiveTerminal, bool liveTables = false)
 {
     private readonly ResultPrinter _printer = new(output);
+    private readonly List<System.Text.Json.Nodes.JsonObject> _finished = [];
+
+    /// <summary>Print each model stage's counters after a job or query (<c>runnel run --stats</c>).</summary>
+    public bool PrintStats { get; init; }
+
+    /// <summary>The JSON summary of every job and query run so far (<c>runnel run --summary FILE</c>): for each, its
+    /// kind, id, status, seconds, rows read / written / skipped, model errors, and per model version (<c>model$n</c>)
+    /// rows, requests, retries, errors by HTTP status, 429s, cache hits and latency p50/p95/p99 in milliseconds.</summary>
+    public string Summary(int exitCode)
+    {
+        var root = new System.Text.Json.Nodes.JsonObject { ["exitCode"] = exitCode, ["statements"] = new System.Text.Json.Nodes.JsonArray([.. _finished.Select(f => f.DeepClone())]) };
+        return root.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private void Record(string kind, string id, string status, TimeSpan elapsed, Connectors.Abstractions.JobCounters counters)
+    {
+        var models = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (name, m) in counters.Models.OrderBy(m => m.Key, StringComparer.Ordinal))
+        {
+            models[name] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["rows"] = m.Rows, ["requests"] = m.Requests, ["retries"] = m.Retries, ["throttled"] = m.Throttled, ["cacheHits"] = m.CacheHits,
+                ["errors"] = new System.Text.Json.Nodes.JsonObject([.. m.Errors.OrderBy(e => e.Key).Select(e => KeyValuePair.Create(e.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (System.Text.Json.Nodes.JsonNode?)e.Value))]),
+                ["latencyMs"] = new System.Text.Json.Nodes.JsonObject { ["p50"] = Math.Round(m.Latency(50), 3), ["p95"] = Math.Round(m.Latency(95), 3), ["p99"] = Math.Round(m.Latency(99), 3) },
+            };
+            if (PrintStats)
+                output.WriteLine($"[STATS] model {name}: {m.Rows} rows, {m.Requests} requests, {m.Retries} retried, {m.Errors.Values.Sum()} failed, {m.Throttled} throttled (429), " +
+                    $"{m.CacheHits} from cache; latency p50 {m.Latency(50):F1} ms, p95 {m.Latency(95):F1} ms, p99 {m.Latency(99):F1} ms");
+        }
+        _finished.Add(new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = kind, ["id"] = id, ["status"] = status, ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
+            ["rowsRead"] = counters.RowsRead, ["rowsWritten"] = counters.RowsWritten, ["rowsSkipped"] = counters.RowsSkipped, ["modelErrors"] = counters.ModelErrors,
+            ["models"] = models,
+        });
+    }
 
     public async Task RunAsync(Statement statement, CancellationToken cancellationToken)
     {
@@ -39,7 +75,9 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
                 if (j.Job.IsBounded) await WaitAsync(j.Job, cancellationToken).ConfigureAwait(false);
                 break;
             case QueryResult q:
+                var watch = Stopwatch.StartNew();
                 await PrintQueryAsync(q, cancellationToken).ConfigureAwait(false);
+                Record("query", $"query-{_finished.Count + 1}", "finished", watch.Elapsed, q.Counters);
                 break;
         }
     }
@@ -57,6 +95,11 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         {
             await job.StopAsync().ConfigureAwait(false);
         }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Record("job", job.Id, "failed", watch.Elapsed, job.Counters);
+            throw;
+        }
         progress.Dispose();
         var skipped = job.Counters.RowsSkipped > 0 ? $", {job.Counters.RowsSkipped} bad rows skipped" : "";
         output.WriteLine($"[INFO] Job {job.Id} {job.Status.ToString().ToLowerInvariant()}: {job.Counters.RowsRead} rows read, {job.Counters.RowsWritten} rows written{skipped} in {watch.Elapsed.TotalSeconds:F1} s.");
@@ -65,6 +108,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         if (job.Counters.ModelCacheHits > 0) output.WriteLine($"[INFO] {job.Counters.ModelCacheHits} model rows were answered from the cache.");
         if (job.Counters.ModelRetries > 0) output.WriteLine($"[INFO] {job.Counters.ModelRetries} model rows were retried after retryable failures.");
         foreach (var warning in job.Counters.Warnings.Take(5)) output.WriteLine($"[WARNING] {warning}");
+        Record("job", job.Id, job.Status.ToString().ToLowerInvariant(), watch.Elapsed, job.Counters);
         output.WriteLine();
     }
 

@@ -13,7 +13,7 @@ public sealed class ModelRetryTests
     private static JsonNode RecordedAnswer() =>
         LoopbackServer.Fixture("openai", "openai-dotnet_chat_completions_200_hello_world.json")["Entries"]![0]!["ResponseBody"]!.DeepClone();
 
-    private static async Task<(List<string> Rows, QueryResult Result)> PredictAsync(LoopbackServer server, string config = "")
+    private static async Task<(List<string> Rows, QueryResult Result)> PredictAsync(LoopbackServer server, string config = "", string model = "m")
     {
         var dir = Directory.CreateTempSubdirectory("runnel-retry-").FullName;
         await using var engine = new RunnelEngine(new RunnelEngineOptions
@@ -22,8 +22,8 @@ public sealed class ModelRetryTests
             Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
         });
         await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
-        await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
-        var result = (QueryResult)await engine.ExecuteAsync($"SELECT answer FROM (VALUES ('Hello, world!')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x{config}))");
+        await engine.ExecuteAsync($"CREATE MODEL {model} INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        var result = (QueryResult)await engine.ExecuteAsync($"SELECT answer FROM (VALUES ('Hello, world!')) AS t (x), LATERAL TABLE(ML_PREDICT('{model}', x{config}))");
         var rows = new List<string>();
         await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
         return (rows, result);
@@ -45,6 +45,35 @@ public sealed class ModelRetryTests
         Assert.True(requests[1].ReceivedAt - requests[0].ReceivedAt >= TimeSpan.FromMilliseconds(880),
             $"retried after {(requests[1].ReceivedAt - requests[0].ReceivedAt).TotalMilliseconds:F0} ms");
         Assert.Equal(1, result.Counters.ModelRetries);
+    }
+
+    [Fact]
+    public async Task ModelCalls_ArePublishedThroughSystemDiagnosticsMetrics()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) => { if (instrument.Meter.Name == Models.ModelMetrics.MeterName) l.EnableMeasurementEvents(instrument); };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "runnel.model" && (string?)tag.Value == "metered") seen.AddOrUpdate(instrument.Name, value, (_, v) => v + value);
+        });
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "runnel.model" && (string?)tag.Value == "metered") seen.AddOrUpdate(instrument.Name, 1, (_, v) => v + 1);
+        });
+        listener.Start();
+        var calls = 0;
+        await using var server = await LoopbackServer.StartAsync(_ => Interlocked.Increment(ref calls) == 1
+            ? (503, new JsonObject { ["error"] = new JsonObject { ["message"] = "The server is overloaded" } }, new Dictionary<string, string>())
+            : (200, RecordedAnswer(), new Dictionary<string, string>()));
+        await PredictAsync(server, model: "metered");
+        Assert.Equal(1, seen.GetValueOrDefault("runnel.model.rows"));
+        Assert.Equal(2, seen.GetValueOrDefault("runnel.model.requests"));
+        Assert.Equal(1, seen.GetValueOrDefault("runnel.model.retries"));
+        Assert.Equal(1, seen.GetValueOrDefault("runnel.model.errors"));
+        Assert.Equal(2, seen.GetValueOrDefault("runnel.model.request.duration"));
     }
 
     [Fact]

@@ -46,6 +46,13 @@ public sealed class JobCounters
     public IReadOnlyList<string> Warnings { get { lock (_warnings) return _warnings.ToList(); } }
 
     private long _modelCacheHits;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ModelStageCounters> _models = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The counters of each model version the job calls, by <c>model$version</c>.</summary>
+    public IReadOnlyDictionary<string, ModelStageCounters> Models => _models;
+
+    /// <summary>The counters of one model version (<c>model$version</c>), created on first use.</summary>
+    public ModelStageCounters Model(string name) => _models.GetOrAdd(name, _ => new ModelStageCounters());
 
     /// <summary>Rows answered from the engine's model cache without a call.</summary>
     public long ModelCacheHits => Interlocked.Read(ref _modelCacheHits);
@@ -175,4 +182,76 @@ public sealed class ConnectorRegistry
     public bool TryGet(string name, out IConnectorFactory factory) => _factories.TryGetValue(name, out factory!);
     /// <summary>Registered connector names, sorted.</summary>
     public IEnumerable<string> Names => _factories.Keys.Order(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// What one job's calls to one model version did (the model stage of the job): rows asked, requests sent, rows
+/// retried, failed requests by HTTP status (0: no answer), 429 answers, rows answered from the cache, and the latency
+/// of every request (milliseconds, the first 100,000 kept for percentiles). Safe to update from several threads.
+/// </summary>
+public sealed class ModelStageCounters
+{
+    private long _rows;
+    private long _requests;
+    private long _retries;
+    private long _throttled;
+    private long _cacheHits;
+    private long _inFlight;
+    private readonly Dictionary<int, long> _errors = [];
+    private readonly List<double> _latencies = [];
+
+    /// <summary>Non-NULL input rows the model was asked for.</summary>
+    public long Rows => Interlocked.Read(ref _rows);
+    /// <summary>Requests sent to the provider (each may carry several rows).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+    /// <summary>Rows sent again after a retryable failure.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+    /// <summary>Rows whose answer was a 429.</summary>
+    public long Throttled => Interlocked.Read(ref _throttled);
+    /// <summary>Rows answered from the cache.</summary>
+    public long CacheHits => Interlocked.Read(ref _cacheHits);
+    /// <summary>Requests in flight now.</summary>
+    public long InFlight => Interlocked.Read(ref _inFlight);
+    /// <summary>Failed rows by HTTP status (0: no answer: connection failure or timeout).</summary>
+    public IReadOnlyDictionary<int, long> Errors { get { lock (_errors) return new Dictionary<int, long>(_errors); } }
+
+    /// <summary>Counts rows asked for.</summary>
+    public void AddRows(long n) => Interlocked.Add(ref _rows, n);
+    /// <summary>Counts rows retried.</summary>
+    public void AddRetries(long n) => Interlocked.Add(ref _retries, n);
+    /// <summary>Counts a cache hit.</summary>
+    public void AddCacheHit() => Interlocked.Increment(ref _cacheHits);
+    /// <summary>Marks a request sent; dispose the result when its answer arrives.</summary>
+    public void RequestStarted()
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _inFlight);
+    }
+
+    /// <summary>Records a finished request's latency in milliseconds.</summary>
+    public void RequestFinished(double milliseconds)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        lock (_latencies)
+            if (_latencies.Count < 100_000) _latencies.Add(milliseconds);
+    }
+
+    /// <summary>Counts a row that failed with <paramref name="status"/>.</summary>
+    public void AddError(int status)
+    {
+        if (status == 429) Interlocked.Increment(ref _throttled);
+        lock (_errors) _errors[status] = _errors.GetValueOrDefault(status) + 1;
+    }
+
+    /// <summary>The latency below which <paramref name="percentile"/> % of requests finished (nearest rank), in
+    /// milliseconds; 0 before any request.</summary>
+    public double Latency(double percentile)
+    {
+        double[] sorted;
+        lock (_latencies) sorted = [.. _latencies];
+        if (sorted.Length == 0) return 0;
+        Array.Sort(sorted);
+        var rank = (int)Math.Ceiling(percentile / 100 * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
 }

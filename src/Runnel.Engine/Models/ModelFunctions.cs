@@ -242,6 +242,8 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
+        private readonly ModelStageCounters _stage = counters.Model($"{call.Model}${call.Version}");
+        private readonly KeyValuePair<string, object?>[] _tags = [new("runnel.model", call.Model), new("runnel.model.version", call.Version)];
 
         /// <summary>
         /// Answers a batch: NULL inputs without a call; with the cache, cached inputs from it and inputs identical to a
@@ -260,7 +262,14 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 if (cache is not null)
                 {
                     var key = ModelResultCache.Key(info, arguments[i]);
-                    if (cache.TryGet(key, out var cached)) { results[i] = [cached]; counters.AddModelCacheHit(); continue; }
+                    if (cache.TryGet(key, out var cached))
+                    {
+                        results[i] = [cached];
+                        counters.AddModelCacheHit();
+                        _stage.AddCacheHit();
+                        ModelMetrics.CacheHits.Add(1, _tags);
+                        continue;
+                    }
                     var done = new TaskCompletionSource<ModelOutput>(TaskCreationOptions.RunContinuationsAsynchronously);
                     var asked = cache.InFlight.GetOrAdd(key, done.Task);
                     if (asked != done.Task) { followers.Add((i, asked)); cache.CountCoalesced(); continue; }
@@ -268,6 +277,8 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 }
                 pending.Add(i);
             }
+            _stage.AddRows(arguments.Count(a => !a.Any(v => v is null)));
+            ModelMetrics.Rows.Add(arguments.Count(a => !a.Any(v => v is null)), _tags);
             try
             {
                 var size = Math.Max(1, invoker.PreferredBatchSize);
@@ -349,6 +360,8 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, attempt - 1)));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 counters.AddModelRetries(retry.Count);
+                _stage.AddRetries(retry.Count);
+                ModelMetrics.Retries.Add(retry.Count, _tags);
                 var again = await Timed(retry.Select(i => inputs[i]).ToList(), cancellationToken).ConfigureAwait(false);
                 for (var k = 0; k < retry.Count; k++) answers[retry[k]] = again[k];
             }
@@ -383,6 +396,31 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         {
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
             if (limits is not null) await limits.WaitAsync(limits.EstimateRequest(inputs), cancellationToken).ConfigureAwait(false);
+            _stage.RequestStarted();
+            ModelMetrics.Requests.Add(1, _tags);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            IReadOnlyList<ModelOutput> answers = [];
+            try
+            {
+                answers = await SendAsync(inputs, cancellationToken).ConfigureAwait(false);
+                return answers;
+            }
+            finally
+            {
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                _stage.RequestFinished(elapsed.TotalMilliseconds);
+                ModelMetrics.Duration.Record(elapsed.TotalSeconds, _tags);
+                foreach (var answer in answers)
+                    if (answer.Error is { } error)
+                    {
+                        _stage.AddError(error.Status);
+                        ModelMetrics.Errors.Add(1, [.. _tags, new("http.response.status_code", error.Status)]);
+                    }
+            }
+        }
+
+        private async Task<IReadOnlyList<ModelOutput>> SendAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
+        {
             if (call.Config.Timeout is not { } timeout) return await invoker.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             cts.CancelAfter(timeout);
