@@ -18,7 +18,13 @@ public static partial class RetryHints
     public static TimeSpan? From(HttpResponseMessage response, string? message, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(response);
-        var headers = response.Headers;
+        return From(response.Headers, message, now);
+    }
+
+    /// <summary>The wait the answer's <paramref name="headers"/> (or, failing them, its <paramref name="message"/>) ask for, or null.</summary>
+    public static TimeSpan? From(HttpResponseHeaders headers, string? message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
         if (First(headers, "retry-after-ms") is { } ms && double.TryParse(ms, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) && m >= 0)
             return TimeSpan.FromMilliseconds(m);
         if (First(headers, "retry-after") is { } after)

@@ -109,37 +109,17 @@ public sealed class AnthropicProvider : IModelProvider
                     : long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? JsonValue.Create(l)
                     : JsonValue.Create(double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture));
             }
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            HttpResponseMessage response;
-            try
+            var (answer, error) = await ProviderHttp.SendAsync(_http, ProviderHttp.PostJson(_endpoint, body), cancellationToken).ConfigureAwait(false);
+            if (answer is null) return ModelOutput.Failed(error!);
+            if (!answer.IsSuccess)
             {
-                response = await _http.PostAsync(_endpoint, content, cancellationToken).ConfigureAwait(false);
+                var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
+                var type = answer.Json?["error"]?["type"]?.GetValue<string>();
+                return ModelOutput.Failed(answer.Failure("Anthropic", type, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504 or 529));
             }
-            catch (HttpRequestException e)
-            {
-                return ModelOutput.Failed(new ModelInvocationException($"Could not reach {_endpoint.GetLeftPart(UriPartial.Path)}: {e.Message}", 0, isRetryable: true));
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return ModelOutput.Failed(new ModelInvocationException($"The call to {_endpoint.GetLeftPart(UriPartial.Path)} timed out after {_http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
-            }
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                JsonNode? json = null;
-                try { json = JsonNode.Parse(text); } catch (JsonException) { }
-                var status = (int)response.StatusCode;
-                if (!response.IsSuccessStatusCode)
-                {
-                    var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
-                    var type = json?["error"]?["type"]?.GetValue<string>();
-                    return ModelOutput.Failed(new ModelInvocationException($"Anthropic returned {status}{(type is null ? "" : $" ({type})")}: {message}", status,
-                        status is 408 or 429 or 500 or 502 or 503 or 504 or 529) { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
-                }
-                var blocks = json?["content"]?.AsArray();
-                if (blocks is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no content", status));
-                return new ModelOutput([string.Concat(blocks.Where(b => b?["type"]?.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()))]);
-            }
+            var blocks = answer.Json?["content"]?.AsArray();
+            if (blocks is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no content", answer.Status));
+            return new ModelOutput([string.Concat(blocks.Where(b => b?["type"]?.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()))]);
         }
 
         public ValueTask DisposeAsync()

@@ -230,7 +230,7 @@ public sealed class BedrockProvider : IModelProvider
                 Service = "bedrock",
                 SignPayload = true,
             });
-            using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(bytes) };
+            var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(bytes) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             foreach (var (k, v) in signed.Headers)
@@ -238,32 +238,12 @@ public sealed class BedrockProvider : IModelProvider
                 if (k.Equals("content-type", StringComparison.OrdinalIgnoreCase) || k.Equals("host", StringComparison.OrdinalIgnoreCase) || k.Equals("content-length", StringComparison.OrdinalIgnoreCase) || k.Equals("accept", StringComparison.OrdinalIgnoreCase)) continue;
                 request.Headers.TryAddWithoutValidation(k, v);
             }
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                return (null, new ModelInvocationException($"Could not reach {endpoint.GetLeftPart(UriPartial.Path)}: {e.Message}", 0, isRetryable: true));
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return (null, new ModelInvocationException($"The call to {endpoint.GetLeftPart(UriPartial.Path)} timed out after {_http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
-            }
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                JsonNode? json = null;
-                try { json = JsonNode.Parse(text); } catch (JsonException) { }
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                    return json is null ? (null, new ModelInvocationException($"The provider answered {status} with a body that is not JSON", status)) : (json, null);
-                var type = response.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.First().Split(':')[0] : null;
-                var message = json?["message"]?.GetValue<string>() ?? json?["Message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
-                return (null, new ModelInvocationException($"Bedrock returned {status}{(type is null ? "" : $" ({type})")}: {message}", status,
-                    status is 408 or 429 or 500 or 502 or 503 or 504 || type == "ThrottlingException") { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
-            }
+            var (answer, error) = await ProviderHttp.SendAsync(_http, request, cancellationToken).ConfigureAwait(false);
+            if (answer is null) return (null, error);
+            if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
+            var type = answer.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.First().Split(':')[0] : null;
+            var message = answer.Json?["message"]?.GetValue<string>() ?? answer.Json?["Message"]?.GetValue<string>() ?? answer.Snippet;
+            return (null, answer.Failure("Bedrock", type, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504 || type == "ThrottlingException"));
         }
 
         public ValueTask DisposeAsync()

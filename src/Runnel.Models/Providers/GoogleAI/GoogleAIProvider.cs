@@ -172,33 +172,12 @@ public sealed class GoogleAIProvider : IModelProvider
 
         private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
         {
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.PostAsync(_endpoint, content, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                return (null, new ModelInvocationException($"Could not reach {_endpoint.GetLeftPart(UriPartial.Path)}: {e.Message}", 0, isRetryable: true));
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return (null, new ModelInvocationException($"The call to {_endpoint.GetLeftPart(UriPartial.Path)} timed out after {_http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
-            }
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                JsonNode? json = null;
-                try { json = JsonNode.Parse(text); } catch (JsonException) { }
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                    return json is null ? (null, new ModelInvocationException($"The provider answered {status} with a body that is not JSON", status)) : (json, null);
-                var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
-                var code = json?["error"]?["status"]?.GetValue<string>();
-                var retryable = status is 408 or 429 or 500 or 502 or 503 or 504;
-                return (null, new ModelInvocationException($"Google AI returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable) { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
-            }
+            var (answer, error) = await ProviderHttp.SendAsync(_http, ProviderHttp.PostJson(_endpoint, body), cancellationToken).ConfigureAwait(false);
+            if (answer is null) return (null, error);
+            if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
+            var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
+            var code = answer.Json?["error"]?["status"]?.GetValue<string>();
+            return (null, answer.Failure("Google AI", code, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504));
         }
 
         public ValueTask DisposeAsync()

@@ -201,34 +201,14 @@ public class OpenAIProvider : IModelProvider
 
         private async Task<(bool Ok, JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
         {
-            using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            HttpResponseMessage response;
-            try
-            {
-                response = await _http.PostAsync(_endpoint, content, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                return (false, null, new ModelInvocationException($"Could not reach {_endpoint.GetLeftPart(UriPartial.Path)}: {e.Message}", 0, isRetryable: true));
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                return (false, null, new ModelInvocationException($"The call to {_endpoint.GetLeftPart(UriPartial.Path)} timed out after {_http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
-            }
-            using (response)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                JsonNode? json = null;
-                try { json = JsonNode.Parse(text); } catch (JsonException) { }
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode)
-                    return json is null ? (false, null, new ModelInvocationException($"The provider answered {status} with a body that is not JSON", status)) : (true, json, null);
-                var message = json?["error"]?["message"]?.GetValue<string>() ?? (text.Length > 300 ? text[..300] : text);
-                var code = json?["error"]?["code"]?.ToString() ?? json?["error"]?["type"]?.ToString();
-                var retryable = status is 408 or 429 or 500 or 502 or 503 or 504 && code != "insufficient_quota";
-                if (code == "content_filter") message = "the provider's content filter refused the prompt: " + message;
-                return (false, null, new ModelInvocationException($"{_provider.DisplayName} returned {status}{(code is null ? "" : $" ({code})")}: {message}", status, retryable) { RetryAfter = RetryHints.From(response, message, DateTimeOffset.UtcNow) });
-            }
+            var (answer, error) = await ProviderHttp.SendAsync(_http, ProviderHttp.PostJson(_endpoint, body), cancellationToken).ConfigureAwait(false);
+            if (answer is null) return (false, null, error);
+            if (answer.IsSuccess) return answer.Json is null ? (false, null, answer.NotJson()) : (true, answer.Json, null);
+            var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
+            var code = answer.Json?["error"]?["code"]?.ToString() ?? answer.Json?["error"]?["type"]?.ToString();
+            var retryable = answer.Status is 408 or 429 or 500 or 502 or 503 or 504 && code != "insufficient_quota";
+            if (code == "content_filter") message = "the provider's content filter refused the prompt: " + message;
+            return (false, null, answer.Failure(_provider.DisplayName, code, message, retryable));
         }
 
         public ValueTask DisposeAsync()

@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Runnel.Models.Abstractions;
+
+/// <summary>A provider's HTTP answer, read whole: status, body text, the body parsed as JSON (null when it is not
+/// JSON) and the response headers.</summary>
+public sealed record ProviderAnswer(int Status, bool IsSuccess, string Text, JsonNode? Json, HttpResponseHeaders Headers)
+{
+    /// <summary>The body cut to 300 characters, for messages.</summary>
+    public string Snippet => Text.Length > 300 ? Text[..300] : Text;
+
+    /// <summary>The error of a 2xx answer whose body is not JSON.</summary>
+    public ModelInvocationException NotJson() => new($"The provider answered {Status} with a body that is not JSON", Status);
+
+    /// <summary>The error of a failed answer: "<paramref name="provider"/> returned 429 (code): message", carrying the
+    /// status, the retry class and the wait the provider asked for (<see cref="RetryHints"/>).</summary>
+    public ModelInvocationException Failure(string provider, string? code, string message, bool retryable) =>
+        new($"{provider} returned {Status}{(code is null ? "" : $" ({code})")}: {message}", Status, retryable)
+        {
+            RetryAfter = RetryHints.From(Headers, message, DateTimeOffset.UtcNow),
+        };
+}
+
+/// <summary>The one way providers send a request: connection failures and client timeouts become retryable
+/// <see cref="ModelInvocationException"/>s (status 0 and 408) naming the endpoint without its query string (where keys
+/// may travel), and the answer is read whole.</summary>
+public static class ProviderHttp
+{
+    /// <summary>Sends <paramref name="request"/> (disposed here) and reads the answer; exactly one of the results is non-null.</summary>
+    public static async Task<(ProviderAnswer? Answer, ModelInvocationException? Error)> SendAsync(HttpClient http, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(request);
+        var where = request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "the provider";
+        using (request)
+        {
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                return (null, new ModelInvocationException($"Could not reach {where}: {e.Message}", 0, isRetryable: true));
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (null, new ModelInvocationException($"The call to {where} timed out after {http.Timeout.TotalSeconds:F0} s", 408, isRetryable: true));
+            }
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                JsonNode? json = null;
+                try { json = JsonNode.Parse(text); } catch (JsonException) { }
+                return (new ProviderAnswer((int)response.StatusCode, response.IsSuccessStatusCode, text, json, response.Headers), null);
+            }
+        }
+    }
+
+    /// <summary>A POST of a JSON body to <paramref name="endpoint"/>.</summary>
+    public static HttpRequestMessage PostJson(Uri endpoint, JsonNode body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+    }
+}
