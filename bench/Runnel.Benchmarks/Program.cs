@@ -15,5 +15,12 @@ if (args.Length > 0 && args[0] == "inference")
     var seconds = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
     return await InferenceHarness.RunAsync(latency, seconds);
 }
+// `instant-model [rows] [runs]`: the engine's own CPU cost per predicted row (issue 4, benchmark 10).
+if (args.Length > 0 && args[0] == "instant-model")
+{
+    var rows = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000;
+    var runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    return await InstantModelHarness.RunAsync(rows, runs);
+}
 BenchmarkSwitcher.FromAssembly(typeof(ThroughputHarness).Assembly).Run(args);
 return 0;
