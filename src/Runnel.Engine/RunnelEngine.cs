@@ -66,6 +66,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     /// <summary>Answers of deterministic models, shared by this engine's statements (<see cref="Models.ModelResultCache"/>).</summary>
     public Models.ModelResultCache ModelCache { get; } = new();
     internal Models.ModelRateLimits.Registry ModelLimits { get; } = new();
+    internal Models.ModelCircuit.Registry ModelCircuits { get; } = new();
     /// <summary>The registered connectors.</summary>
     public ConnectorRegistry Connectors { get; }
     /// <summary>This engine's session: SET configuration and temporary objects.</summary>

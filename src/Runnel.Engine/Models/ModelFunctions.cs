@@ -235,14 +235,22 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         ConnectionInfo? connection = null;
         if (info.Option($"{provider.Name}.connection") is { } connectionName) connection = engine.Models.ConnectionInfo(connectionName);
         var invoker = provider.CreateInvoker(info, connection);
-        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null, engine.ModelLimits.For(info));
+        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null, engine.ModelLimits.For(info), engine.ModelCircuits.For(info));
     }
 
-    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache, ModelRateLimits? limits)
+    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache, ModelRateLimits? limits, ModelCircuit circuit)
         : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
         private readonly ModelStageCounters _stage = counters.Model($"{call.Model}${call.Version}");
+        private readonly Action<string> _onOpened = Subscribe(circuit, counters, call);
+
+        private static Action<string> Subscribe(ModelCircuit circuit, JobCounters counters, ModelCall call)
+        {
+            Action<string> onOpened = reason => counters.AddWarning($"model '{call.Model}' version {call.Version}: {reason}");
+            circuit.Opened += onOpened;
+            return onOpened;
+        }
         private readonly KeyValuePair<string, object?>[] _tags = [new("runnel.model", call.Model), new("runnel.model.version", call.Version)];
 
         /// <summary>
@@ -343,27 +351,55 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         private long _pausedUntilTicks;
 
         /// <summary>
-        /// Calls the model, retrying rows whose error is retryable. The wait before attempt n is full jitter over
-        /// min(10 s, 200 ms × 2^(n-1)) (AWS's "Exponential Backoff and Jitter"), but never shorter than what the
-        /// provider asked for (<see cref="ModelInvocationException.RetryAfter"/>): such a hint pauses every call to the
-        /// model, not only this one, until it has passed, capped at <see cref="MaxRetryWait"/>.
+        /// Calls the model through its circuit breaker (<see cref="ModelCircuit"/>), retrying rows whose error is
+        /// retryable. The wait before counted attempt n is full jitter over min(10 s, 200 ms × 2^(n-1)) (AWS's
+        /// "Exponential Backoff and Jitter"), but never shorter than what the provider asked for
+        /// (<see cref="ModelInvocationException.RetryAfter"/>): such a hint pauses every call to the model, not only this
+        /// one, until it has passed, capped at <see cref="MaxRetryWait"/>. Attempts count against retry_count only
+        /// while the circuit stays closed: during an outage rows wait for the provider to come back (at most
+        /// <see cref="ModelCircuit.MaxOutage"/>) instead of failing.
         /// </summary>
         private async Task<IReadOnlyList<ModelOutput>> InvokeAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
-            var answers = (await Timed(inputs, cancellationToken).ConfigureAwait(false)).ToArray();
-            for (var attempt = 1; attempt <= call.Config.RetryCount; attempt++)
+            var answers = new ModelOutput[inputs.Count];
+            var todo = Enumerable.Range(0, inputs.Count).ToList();
+            var attempt = 0;
+            long? outageSince = null;
+            while (true)
             {
-                var retry = Enumerable.Range(0, answers.Length).Where(i => answers[i].Error is { IsRetryable: true }).ToList();
+                var batch = todo.Select(i => inputs[i]).ToList();
+                var (got, wait) = await circuit.ExecuteAsync(c => new ValueTask<IReadOnlyList<ModelOutput>>(Timed(batch, c)), cancellationToken).ConfigureAwait(false);
+                if (got is null)
+                {
+                    // The circuit is open: nothing was sent, and waiting for the probe is not an attempt.
+                    outageSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(outageSince.Value) > ModelCircuit.MaxOutage)
+                    {
+                        var down = new ModelInvocationException($"The provider was down for more than {ModelCircuit.MaxOutage.TotalMinutes:F0} minutes", 503, isRetryable: true);
+                        foreach (var i in todo) answers[i] ??= ModelOutput.Failed(down);
+                        return answers.Select(a => a ?? ModelOutput.Failed(down)).ToArray();
+                    }
+                    await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                for (var k = 0; k < todo.Count; k++) answers[todo[k]] = got[k];
+                var retry = todo.Where(i => answers[i].Error is { IsRetryable: true }).ToList();
                 if (retry.Count == 0) break;
+                var outage = !circuit.IsClosed && retry.All(i => ModelCircuit.IsOutage(answers[i].Error));
+                if (outage)
+                {
+                    outageSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (System.Diagnostics.Stopwatch.GetElapsedTime(outageSince.Value) > ModelCircuit.MaxOutage) break;
+                }
+                else if (++attempt > call.Config.RetryCount) break;
                 var hint = retry.Select(i => answers[i].Error!.RetryAfter).Max();
                 if (hint is { } asked) Pause(asked, answers[retry[0]].Error!);
-                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, attempt - 1)));
+                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, attempt - 1))));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 counters.AddModelRetries(retry.Count);
                 _stage.AddRetries(retry.Count);
                 ModelMetrics.Retries.Add(retry.Count, _tags);
-                var again = await Timed(retry.Select(i => inputs[i]).ToList(), cancellationToken).ConfigureAwait(false);
-                for (var k = 0; k < retry.Count; k++) answers[retry[k]] = again[k];
+                todo = retry;
             }
             return answers;
         }
@@ -437,6 +473,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
 
         public async ValueTask DisposeAsync()
         {
+            circuit.Opened -= _onOpened;
             await invoker.DisposeAsync().ConfigureAwait(false);
             _inFlight.Dispose();
         }

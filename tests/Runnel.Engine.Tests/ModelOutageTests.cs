@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using Runnel.TestSupport;
+
+namespace Runnel.Engine.Tests;
+
+/// <summary>A provider outage opens the model's circuit: rows wait for the provider instead of failing, and the
+/// provider is probed rather than hammered.</summary>
+public sealed class ModelOutageTests
+{
+    [Fact]
+    public async Task AnOutage_LongerThanTheRetries_LosesNoRow_AndResumesUnaided()
+    {
+        var answer = LoopbackServer.Fixture("openai", "openai-dotnet_chat_completions_200_hello_world.json")["Entries"]![0]!["ResponseBody"]!;
+        var outageEnds = DateTimeOffset.MaxValue;
+        var duringOutage = 0;
+        await using var server = await LoopbackServer.StartAsync(r =>
+        {
+            if (outageEnds == DateTimeOffset.MaxValue) outageEnds = r.ReceivedAt.AddSeconds(2);
+            if (r.ReceivedAt < outageEnds)
+            {
+                Interlocked.Increment(ref duringOutage);
+                return (503, new JsonObject { ["error"] = new JsonObject { ["message"] = "Service Unavailable" } });
+            }
+            return (200, answer.DeepClone());
+        });
+        var dir = Directory.CreateTempSubdirectory("runnel-outage-").FullName;
+        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "c.db"),
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
+        await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        var values = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"({i})"));
+        var result = (QueryResult)await engine.ExecuteAsync(
+            $"SELECT id, answer FROM (VALUES {values}) AS t (id), LATERAL TABLE(ML_PREDICT('m', CAST(id AS STRING), MAP['max_parallelism', '8']))");
+        var ids = new List<int>();
+        await foreach (var row in result.ReadAsync()) ids.Add((int)row.Values[0]!);
+        Assert.Equal(Enumerable.Range(0, 40), ids);
+        // Without the breaker each of the 40 rows makes 4 attempts within about 1.4 s, all during the 2 s outage (160
+        // requests) and the statement fails; with it the first failures open the circuit and only probes go out.
+        Assert.True(duringOutage < 40, $"{duringOutage} requests during the outage");
+        Assert.Contains(result.Counters.Warnings, w => w.Contains("the provider looks down", StringComparison.Ordinal) && w.Contains("Service Unavailable", StringComparison.Ordinal));
+    }
+}
