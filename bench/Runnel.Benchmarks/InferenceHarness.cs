@@ -21,8 +21,10 @@ public static class InferenceHarness
     private static int _inFlight;
     private static int _peak;
     private static long _requests;
+    private static long _downUntilTicks;
+    private static long _refused;
 
-    public static async Task<int> RunAsync(int latencyMs, double seconds)
+    public static async Task<int> RunAsync(int latencyMs, double seconds, bool outageOnly = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -31,6 +33,11 @@ public static class InferenceHarness
         app.MapPost("/v1/chat/completions", async (HttpContext context) =>
         {
             Interlocked.Increment(ref _requests);
+            if (DateTime.UtcNow.Ticks < Interlocked.Read(ref _downUntilTicks))
+            {
+                Interlocked.Increment(ref _refused);
+                return Results.Json(new JsonObject { ["error"] = new JsonObject { ["message"] = "Service Unavailable", ["type"] = "server_error" } }, statusCode: 503);
+            }
             var now = Interlocked.Increment(ref _inFlight);
             int seen;
             while ((seen = Volatile.Read(ref _peak)) < now && Interlocked.CompareExchange(ref _peak, now, seen) != seen) { }
@@ -53,6 +60,12 @@ public static class InferenceHarness
         });
         await app.StartAsync().ConfigureAwait(false);
         var url = app.Urls.First().TrimEnd('/') + "/v1/chat/completions";
+        if (outageOnly)
+        {
+            await OutageAsync(url, latencyMs, seconds).ConfigureAwait(false);
+            await app.StopAsync().ConfigureAwait(false);
+            return 0;
+        }
         Console.WriteLine($"model latency {latencyMs} ms; about {seconds:F0} s of work a configuration; processors: {Environment.ProcessorCount}");
         Console.WriteLine($"{"configuration",-34} {"rows",8} {"seconds",8} {"rows/s",9} {"C/L",9} {"ratio",6} {"peak in flight",15}");
         var results = new Dictionary<string, double>();
@@ -70,6 +83,47 @@ public static class InferenceHarness
         await ReplayAsync(url).ConfigureAwait(false);
         await app.StopAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>Benchmark 6: C = 64 against latency L; 3 s into the job the provider answers 503 to everything for
+    /// <paramref name="outageSeconds"/> s. Reports rows written of rows read, requests refused during the outage, the
+    /// job's warnings and how long it took against the outage-free bound.</summary>
+    private static async Task OutageAsync(string url, int latencyMs, double outageSeconds)
+    {
+        const int parallelism = 64;
+        var rows = (int)(parallelism * 1000.0 / latencyMs * (outageSeconds + 10));
+        var dir = Path.Combine(Path.GetTempPath(), "runnel-bench-inference", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "reviews.json");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"review number {i} of the benchmark\"}}")).ConfigureAwait(false);
+        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "catalog.db"),
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{url}', 'api-key' = 'bench')").ConfigureAwait(false);
+        await engine.ExecuteAsync("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'fake')").ConfigureAwait(false);
+        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')").ConfigureAwait(false);
+        await engine.ExecuteAsync("CREATE TABLE rated (id BIGINT, label STRING) WITH ('connector' = 'blackhole')").ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        var job = ((JobResult)await engine.ExecuteAsync(
+            $"INSERT INTO rated SELECT id, label FROM reviews, LATERAL TABLE(ML_PREDICT('sentiment', text, MAP['max_parallelism', '{parallelism}']))").ConfigureAwait(false)).Job;
+        await Task.Delay(3000).ConfigureAwait(false);
+        Interlocked.Exchange(ref _downUntilTicks, DateTime.UtcNow.AddSeconds(outageSeconds).Ticks);
+        Console.WriteLine($"outage of {outageSeconds:F0} s starts 3 s into a job of {rows:N0} rows (C = {parallelism}, L = {latencyMs} ms)");
+        try
+        {
+            await job.Completion.ConfigureAwait(false);
+            Console.WriteLine($"job {job.Status.ToString().ToLowerInvariant()} in {watch.Elapsed.TotalSeconds:F1} s (bound without outage {rows / (parallelism * 1000.0 / latencyMs):F1} s + outage {outageSeconds:F0} s): " +
+                $"{job.Counters.RowsRead:N0} rows read, {job.Counters.RowsWritten:N0} written, {rows - job.Counters.RowsWritten:N0} lost; " +
+                $"{Interlocked.Read(ref _refused):N0} requests refused with 503 during the outage; {job.Counters.ModelRetries:N0} rows retried");
+        }
+        catch (Exception e)
+        {
+            Console.WriteLine($"job FAILED after {watch.Elapsed.TotalSeconds:F1} s: {e.Message}");
+        }
+        foreach (var warning in job.Counters.Warnings) Console.WriteLine("warning: " + warning);
+        Directory.Delete(dir, recursive: true);
     }
 
     /// <summary>Benchmark 8: a temperature-0 model over 5,000 rows, then the same rows again in the same engine.</summary>

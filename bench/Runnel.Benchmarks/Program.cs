@@ -15,6 +15,13 @@ if (args.Length > 0 && args[0] == "inference")
     var seconds = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10;
     return await InferenceHarness.RunAsync(latency, seconds);
 }
+// `outage [latency-ms] [outage-seconds]`: a provider outage in the middle of an ML_PREDICT job (issue 4, benchmark 6).
+if (args.Length > 0 && args[0] == "outage")
+{
+    var latency = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
+    var outage = args.Length > 2 ? double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20;
+    return await InferenceHarness.RunAsync(latency, outage, outageOnly: true);
+}
 // `instant-model [rows] [runs]`: the engine's own CPU cost per predicted row (issue 4, benchmark 10).
 if (args.Length > 0 && args[0] == "instant-model")
 {

@@ -11,12 +11,16 @@ public sealed class ModelOutageTests
     public async Task AnOutage_LongerThanTheRetries_LosesNoRow_AndResumesUnaided()
     {
         var answer = LoopbackServer.Fixture("openai", "openai-dotnet_chat_completions_200_hello_world.json")["Entries"]![0]!["ResponseBody"]!;
+        // The first 8 requests are answered; from the 9th the provider answers 503 for 2 s, then recovers.
         var outageEnds = DateTimeOffset.MaxValue;
         var duringOutage = 0;
+        var seen = 0;
+        var gate = new object();
         await using var server = await LoopbackServer.StartAsync(r =>
         {
-            if (outageEnds == DateTimeOffset.MaxValue) outageEnds = r.ReceivedAt.AddSeconds(2);
-            if (r.ReceivedAt < outageEnds)
+            lock (gate)
+                if (++seen == 9) outageEnds = r.ReceivedAt.AddSeconds(2);
+            if (seen > 8 && r.ReceivedAt < outageEnds)
             {
                 Interlocked.Increment(ref duringOutage);
                 return (503, new JsonObject { ["error"] = new JsonObject { ["message"] = "Service Unavailable" } });
@@ -37,9 +41,33 @@ public sealed class ModelOutageTests
         var ids = new List<int>();
         await foreach (var row in result.ReadAsync()) ids.Add((int)row.Values[0]!);
         Assert.Equal(Enumerable.Range(0, 40), ids);
-        // Without the breaker each of the 40 rows makes 4 attempts within about 1.4 s, all during the 2 s outage (160
-        // requests) and the statement fails; with it the first failures open the circuit and only probes go out.
+        // Without the outage handling each of the 32 remaining rows makes 4 attempts within about 1.4 s, all during
+        // the 2 s outage (128 requests), and the statement fails; with it the first failures open the circuit and only
+        // probes go out until the provider is back.
         Assert.True(duringOutage < 40, $"{duringOutage} requests during the outage");
         Assert.Contains(result.Counters.Warnings, w => w.Contains("the provider looks down", StringComparison.Ordinal) && w.Contains("Service Unavailable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AProviderThatNeverAnswered_FailsAfterItsRetries()
+    {
+        var requests = 0;
+        await using var server = await LoopbackServer.StartAsync(_ =>
+        {
+            Interlocked.Increment(ref requests);
+            return (503, new JsonObject { ["error"] = new JsonObject { ["message"] = "Service Unavailable" } });
+        });
+        var dir = Directory.CreateTempSubdirectory("runnel-outage-").FullName;
+        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "c.db"),
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
+        await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        var result = (QueryResult)await engine.ExecuteAsync("SELECT answer FROM (VALUES ('a')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x, MAP['retry_count', '2']))");
+        var e = await Assert.ThrowsAnyAsync<Core.Errors.RunnelException>(async () => { await foreach (var _ in result.ReadAsync()) { } });
+        Assert.Contains("503", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, requests);
     }
 }

@@ -355,9 +355,11 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         /// retryable. The wait before counted attempt n is full jitter over min(10 s, 200 ms × 2^(n-1)) (AWS's
         /// "Exponential Backoff and Jitter"), but never shorter than what the provider asked for
         /// (<see cref="ModelInvocationException.RetryAfter"/>): such a hint pauses every call to the model, not only this
-        /// one, until it has passed, capped at <see cref="MaxRetryWait"/>. Attempts count against retry_count only
-        /// while the circuit stays closed: during an outage rows wait for the provider to come back (at most
-        /// <see cref="ModelCircuit.MaxOutage"/>) instead of failing.
+        /// one, until it has passed, capped at <see cref="MaxRetryWait"/>. With retry_count above 0, outage failures
+        /// (no answer, 5xx) of a provider that has answered this model before and has not answered since the request
+        /// was sent do not count against retry_count: rows wait for the provider to come back (at most
+        /// <see cref="ModelCircuit.MaxOutage"/>, paced by the circuit breaker) instead of failing. A provider that never
+        /// answered (a wrong endpoint) still fails after retry_count attempts.
         /// </summary>
         private async Task<IReadOnlyList<ModelOutput>> InvokeAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
@@ -368,6 +370,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             while (true)
             {
                 var batch = todo.Select(i => inputs[i]).ToList();
+                var sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (got, wait) = await circuit.ExecuteAsync(c => new ValueTask<IReadOnlyList<ModelOutput>>(Timed(batch, c)), cancellationToken).ConfigureAwait(false);
                 if (got is null)
                 {
@@ -385,7 +388,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 for (var k = 0; k < todo.Count; k++) answers[todo[k]] = got[k];
                 var retry = todo.Where(i => answers[i].Error is { IsRetryable: true }).ToList();
                 if (retry.Count == 0) break;
-                var outage = !circuit.IsClosed && retry.All(i => ModelCircuit.IsOutage(answers[i].Error));
+                var outage = call.Config.RetryCount > 0 && retry.All(i => ModelCircuit.IsOutage(answers[i].Error)) && circuit.IsOngoingOutage(sentAt);
                 if (outage)
                 {
                     outageSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
@@ -394,7 +397,9 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 else if (++attempt > call.Config.RetryCount) break;
                 var hint = retry.Select(i => answers[i].Error!.RetryAfter).Max();
                 if (hint is { } asked) Pause(asked, answers[retry[0]].Error!);
-                var delay = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, attempt - 1))));
+                var delay = outage
+                    ? TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * 1_000)
+                    : TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, attempt - 1))));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 counters.AddModelRetries(retry.Count);
                 _stage.AddRetries(retry.Count);
