@@ -63,12 +63,22 @@ public class FileSystemTests
         {
             await foreach (var batch in source.ReadAsync(cts.Token))
             {
-                names.AddRange(batch.Rows.Select(r => (string)r.Values[1]!));
-                if (names.Count >= 3) return;
+                lock (names)
+                {
+                    names.AddRange(batch.Rows.Select(r => (string)r.Values[1]!));
+                    if (names.Count >= 3) return;
+                }
             }
         });
+        // Wait (however loaded the machine) for the complete first line, then give the source several more
+        // monitor intervals: the unterminated line must not be read half-written.
+        while (true)
+        {
+            lock (names) if (names.Count > 0) break;
+            await Task.Delay(10, cts.Token);
+        }
         await Task.Delay(200);
-        Assert.Equal(new[] { "one" }, names); // the unterminated line is not read half-written
+        lock (names) Assert.Equal(new[] { "one" }, names);
         await File.AppendAllTextAsync(Path.Combine(dir, "a.csv"), "o\n");
         await File.WriteAllTextAsync(Path.Combine(dir, "b.csv"), "3,three\n");
         await reading.WaitAsync(cts.Token);
