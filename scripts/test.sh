@@ -22,8 +22,9 @@ set -e
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
-echo "tests: ${passed} passed, ${failed} failed"
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped (live provider tests without credentials)"
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "error: no tests ran" >&2
   exit 1

@@ -1,4 +1,3 @@
-using Xunit.Abstractions;
 using Runnel.Core.Options;
 using Runnel.Core.Types;
 using Runnel.Models.Abstractions;
@@ -6,20 +5,31 @@ using Runnel.Models.Providers.OpenAI;
 
 namespace Runnel.Models.Tests;
 
-/// <summary>Calls the real OpenAI API (or a compatible server) when RUNNEL_LIVE_OPENAI_API_KEY is set
-/// (RUNNEL_LIVE_OPENAI_ENDPOINT and RUNNEL_LIVE_OPENAI_MODEL optional); otherwise it returns at once and says so.
-/// The names are listed in docs/providers.md.</summary>
-public class LiveOpenAITests(ITestOutputHelper output)
+/// <summary>A test that calls a real provider: reported as skipped, with the reason, unless
+/// <paramref name="variable"/> is set in the environment.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LiveFactAttribute : FactAttribute
 {
-    [Fact]
+    /// <summary>Skips the test unless <paramref name="variable"/> is set.</summary>
+    public LiveFactAttribute(string variable)
+    {
+        Variable = variable;
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable))) Skip = $"live test: {variable} is not set";
+    }
+
+    /// <summary>The environment variable holding the credential.</summary>
+    public string Variable { get; }
+}
+
+/// <summary>Calls the real OpenAI API (or a compatible server) when RUNNEL_LIVE_OPENAI_API_KEY is set
+/// (RUNNEL_LIVE_OPENAI_ENDPOINT and RUNNEL_LIVE_OPENAI_MODEL optional); otherwise it is reported as skipped.
+/// The names are listed in docs/providers.md.</summary>
+public class LiveOpenAITests
+{
+    [LiveFact("RUNNEL_LIVE_OPENAI_API_KEY")]
     public async Task Live_ChatCompletion_AnswersWhenCredentialsAreSet()
     {
-        var key = Environment.GetEnvironmentVariable("RUNNEL_LIVE_OPENAI_API_KEY");
-        if (string.IsNullOrEmpty(key))
-        {
-            output.WriteLine("skipped: RUNNEL_LIVE_OPENAI_API_KEY is not set");
-            return;
-        }
+        var key = Environment.GetEnvironmentVariable("RUNNEL_LIVE_OPENAI_API_KEY")!;
         var endpoint = Environment.GetEnvironmentVariable("RUNNEL_LIVE_OPENAI_ENDPOINT") ?? "https://api.openai.com/v1/chat/completions";
         var version = new ModelVersionInfo
         {
