@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Runnel.Core.Errors;
 using Runnel.Core.Options;
@@ -101,13 +99,10 @@ public sealed class AnthropicProvider : IModelProvider
                 ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = input }),
             };
             if (_version.Option("anthropic.system_prompt") is { } system) body["system"] = system;
-            foreach (var (k, v) in _version.Options.Where(kv => kv.Key.StartsWith("anthropic.params.", StringComparison.OrdinalIgnoreCase)))
+            foreach (var (name, value) in ProviderParams.Of(_version, "anthropic"))
             {
-                var field = ParamFields[k["anthropic.params.".Length..]];
-                body[field] = field == "stop_sequences"
-                    ? new JsonArray(v.Split(',').Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
-                    : long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? JsonValue.Create(l)
-                    : JsonValue.Create(double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture));
+                var field = ParamFields[name];
+                body[field] = ProviderParams.Value(value, list: field == "stop_sequences");
             }
             var (answer, error) = await ProviderHttp.SendAsync(_http, ProviderHttp.PostJson(_endpoint, body), cancellationToken).ConfigureAwait(false);
             if (answer is null) return ModelOutput.Failed(error!);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
@@ -155,13 +154,10 @@ public sealed class BedrockProvider : IModelProvider
 
         private void ApplyParams(JsonObject target)
         {
-            foreach (var (k, v) in version.Options.Where(kv => kv.Key.StartsWith("bedrock.params.", StringComparison.OrdinalIgnoreCase)))
+            foreach (var (name, value) in ProviderParams.Of(version, "bedrock"))
             {
-                var field = Params[format][k["bedrock.params.".Length..]];
-                target[field] = field.StartsWith("stop", StringComparison.Ordinal)
-                    ? new JsonArray(v.Split(',').Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
-                    : long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? JsonValue.Create(l)
-                    : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d) : JsonValue.Create(v);
+                var field = Params[format][name];
+                target[field] = ProviderParams.Value(value, list: field.StartsWith("stop", StringComparison.Ordinal));
             }
         }
 

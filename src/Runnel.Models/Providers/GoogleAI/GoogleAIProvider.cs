@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Runnel.Core.Errors;
 using Runnel.Core.Options;
@@ -149,12 +147,10 @@ public sealed class GoogleAIProvider : IModelProvider
             if (_version.Option("googleai.system_prompt") is { } system)
                 body["systemInstruction"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = system }) };
             var config = new JsonObject();
-            foreach (var (k, v) in _version.Options.Where(kv => kv.Key.StartsWith("googleai.params.", StringComparison.OrdinalIgnoreCase)))
+            foreach (var (name, value) in ProviderParams.Of(_version, "googleai"))
             {
-                var field = ParamFields[k["googleai.params.".Length..]];
-                config[field] = field == "stopSequences"
-                    ? new JsonArray(v.Split(',').Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
-                    : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? JsonValue.Create(d) : JsonValue.Create(v);
+                var field = ParamFields[name];
+                config[field] = ProviderParams.Value(value, list: field == "stopSequences");
             }
             if (config.Count > 0) body["generationConfig"] = config;
             var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);

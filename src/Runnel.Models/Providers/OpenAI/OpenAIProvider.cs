@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Runnel.Core.Errors;
 using Runnel.Core.Options;
@@ -130,22 +128,11 @@ public class OpenAIProvider : IModelProvider
             return results;
         }
 
-        private IEnumerable<(string Key, string Value)> Params()
-        {
-            var prefix = $"{_provider.Prefix}.params.";
-            return _version.Options.Where(kv => kv.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                .Select(kv => (kv.Key[prefix.Length..].ToLowerInvariant(), kv.Value));
-        }
+        private IEnumerable<(string Name, string Value)> Params() => ProviderParams.Of(_version, _provider.Prefix);
 
-        private static JsonNode ParamValue(string key, string value)
-        {
-            if (key == "stop") return new JsonArray(value.Split(',').Select(s => (JsonNode?)JsonValue.Create(s)).ToArray());
-            if (key is "user" or "encoding_format") return JsonValue.Create(value);
-            if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) return JsonValue.Create(l);
-            if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) return JsonValue.Create(d);
-            if (bool.TryParse(value, out var b)) return JsonValue.Create(b);
-            return JsonValue.Create(value);
-        }
+        /// <summary>OpenAI's string fields stay strings even when they look like numbers.</summary>
+        private static JsonNode ParamValue(string key, string value) =>
+            key is "user" or "encoding_format" ? JsonValue.Create(value) : ProviderParams.Value(value, list: key == "stop");
 
         private async Task<ModelOutput> ChatAsync(string input, CancellationToken cancellationToken)
         {
