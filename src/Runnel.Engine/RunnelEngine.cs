@@ -65,8 +65,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     public Models.ModelCatalog Models { get; }
     /// <summary>Answers of deterministic models, shared by this engine's statements (<see cref="Models.ModelResultCache"/>).</summary>
     public Models.ModelResultCache ModelCache { get; } = new();
-    internal Models.ModelRateLimits.Registry ModelLimits { get; } = new();
-    internal Models.ModelCircuit.Registry ModelCircuits { get; } = new();
+    internal Models.ModelVersionRuntime.Registry ModelRuntimes { get; } = new();
     /// <summary>The registered connectors.</summary>
     public ConnectorRegistry Connectors { get; }
     /// <summary>This engine's session: SET configuration and temporary objects.</summary>
@@ -114,7 +113,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         await StopAllAsync().ConfigureAwait(false);
         Store.Dispose();
         ModelCache.Dispose();
-        await ModelLimits.DisposeAsync().ConfigureAwait(false);
+        await ModelRuntimes.DisposeAsync().ConfigureAwait(false);
     }
 
     internal ICatalogReader CatalogReader() => Session.Overlay(new CatalogSnapshot(Store));

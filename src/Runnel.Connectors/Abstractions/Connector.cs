@@ -37,31 +37,23 @@ public sealed class JobCounters
             if (_modelErrorSamples.Count < 100) _modelErrorSamples.Add(message);
     }
 
-    private long _modelRetries;
     private readonly List<string> _warnings = [];
 
-    /// <summary>Rows sent to a model again after a retryable failure.</summary>
-    public long ModelRetries => Interlocked.Read(ref _modelRetries);
+    /// <summary>Rows sent to a model again after a retryable failure, over every model stage of the job.</summary>
+    public long ModelRetries => _models.Values.Sum(m => m.Retries);
     /// <summary>Distinct warnings the job raised while running (at most 100), in the order first raised.</summary>
     public IReadOnlyList<string> Warnings { get { lock (_warnings) return _warnings.ToList(); } }
 
-    private long _modelCacheHits;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ModelStageCounters> _models = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Rows answered from the engine's model cache without a call, over every model stage of the job.</summary>
+    public long ModelCacheHits => _models.Values.Sum(m => m.CacheHits);
 
     /// <summary>The counters of each model version the job calls, by <c>model$version</c>.</summary>
     public IReadOnlyDictionary<string, ModelStageCounters> Models => _models;
 
     /// <summary>The counters of one model version (<c>model$version</c>), created on first use.</summary>
     public ModelStageCounters Model(string name) => _models.GetOrAdd(name, _ => new ModelStageCounters());
-
-    /// <summary>Rows answered from the engine's model cache without a call.</summary>
-    public long ModelCacheHits => Interlocked.Read(ref _modelCacheHits);
-
-    /// <summary>Adds one to <see cref="ModelCacheHits"/>.</summary>
-    public void AddModelCacheHit() => Interlocked.Increment(ref _modelCacheHits);
-
-    /// <summary>Adds to <see cref="ModelRetries"/>.</summary>
-    public void AddModelRetries(long n) => Interlocked.Add(ref _modelRetries, n);
 
     /// <summary>Records a warning once; repeats of the same text are dropped.</summary>
     public void AddWarning(string message)

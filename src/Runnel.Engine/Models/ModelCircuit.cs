@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Polly;
 using Polly.CircuitBreaker;
 using Runnel.Models.Abstractions;
@@ -85,14 +84,5 @@ public sealed class ModelCircuit
             var wait = e.RetryAfter is { } after && after > TimeSpan.Zero ? after : TimeSpan.FromMilliseconds(200);
             return (null, wait);
         }
-    }
-
-    /// <summary>The engine's breakers by model version.</summary>
-    internal sealed class Registry
-    {
-        private readonly ConcurrentDictionary<string, ModelCircuit> _byVersion = new(StringComparer.OrdinalIgnoreCase);
-
-        public ModelCircuit For(ModelVersionInfo version) =>
-            _byVersion.GetOrAdd($"{version.ModelName}${version.Version}", _ => new ModelCircuit());
     }
 }

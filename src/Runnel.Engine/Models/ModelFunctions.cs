@@ -235,15 +235,16 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         ConnectionInfo? connection = null;
         if (info.Option($"{provider.Name}.connection") is { } connectionName) connection = engine.Models.ConnectionInfo(connectionName);
         var invoker = provider.CreateInvoker(info, connection);
-        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null, engine.ModelLimits.For(info), engine.ModelCircuits.For(info));
+        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null, engine.ModelRuntimes.For(info));
     }
 
-    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache, ModelRateLimits? limits, ModelCircuit circuit)
+    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache, ModelVersionRuntime runtime)
         : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
         private readonly ModelStageCounters _stage = counters.Model($"{call.Model}${call.Version}");
-        private readonly Action<string> _onOpened = Subscribe(circuit, counters, call);
+        private readonly ModelCircuit _circuit = runtime.Circuit;
+        private readonly Action<string> _onOpened = Subscribe(runtime.Circuit, counters, call);
 
         private static Action<string> Subscribe(ModelCircuit circuit, JobCounters counters, ModelCall call)
         {
@@ -264,29 +265,30 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             var pending = new List<int>();
             var followers = new List<(int Row, Task<ModelOutput> Answer)>();
             var leaders = new Dictionary<int, (string Key, TaskCompletionSource<ModelOutput> Done)>();
+            var nonNull = 0;
             for (var i = 0; i < arguments.Count; i++)
             {
                 if (arguments[i].Any(a => a is null)) { results[i] = [new object?[outputs]]; continue; }
+                nonNull++;
                 if (cache is not null)
                 {
                     var key = ModelResultCache.Key(info, arguments[i]);
                     if (cache.TryGet(key, out var cached))
                     {
                         results[i] = [cached];
-                        counters.AddModelCacheHit();
                         _stage.AddCacheHit();
                         ModelMetrics.CacheHits.Add(1, _tags);
                         continue;
                     }
                     var done = new TaskCompletionSource<ModelOutput>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    var asked = cache.InFlight.GetOrAdd(key, done.Task);
-                    if (asked != done.Task) { followers.Add((i, asked)); cache.CountCoalesced(); continue; }
+                    var inFlight = cache.InFlight.GetOrAdd(key, done.Task);
+                    if (inFlight != done.Task) { followers.Add((i, inFlight)); cache.CountCoalesced(); continue; }
                     leaders[i] = (key, done);
                 }
                 pending.Add(i);
             }
-            _stage.AddRows(arguments.Count(a => !a.Any(v => v is null)));
-            ModelMetrics.Rows.Add(arguments.Count(a => !a.Any(v => v is null)), _tags);
+            _stage.AddRows(nonNull);
+            ModelMetrics.Rows.Add(nonNull, _tags);
             try
             {
                 var size = Math.Max(1, invoker.PreferredBatchSize);
@@ -345,17 +347,12 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             return [new object?[outputs]];
         }
 
-        /// <summary>The longest a provider's retry hint pauses the model; a longer hint waits this long and warns.</summary>
-        internal static readonly TimeSpan MaxRetryWait = TimeSpan.FromSeconds(60);
-
-        private long _pausedUntilTicks;
-
         /// <summary>
         /// Calls the model through its circuit breaker (<see cref="ModelCircuit"/>), retrying rows whose error is
         /// retryable. The wait before counted attempt n is full jitter over min(10 s, 200 ms × 2^(n-1)) (AWS's
         /// "Exponential Backoff and Jitter"), but never shorter than what the provider asked for
-        /// (<see cref="ModelInvocationException.RetryAfter"/>): such a hint pauses every call to the model, not only this
-        /// one, until it has passed, capped at <see cref="MaxRetryWait"/>. With retry_count above 0, outage failures
+        /// (<see cref="ModelInvocationException.RetryAfter"/>): such a hint pauses every call to the model
+        /// version, in every statement, until it has passed (<see cref="ModelVersionRuntime.Pause"/>). With retry_count above 0, outage failures
         /// (no answer, 5xx) of a provider that has answered this model before and has not answered since the request
         /// was sent do not count against retry_count: rows wait for the provider to come back (at most
         /// <see cref="ModelCircuit.MaxOutage"/>, paced by the circuit breaker) instead of failing. A provider that never
@@ -371,7 +368,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             {
                 var batch = todo.Select(i => inputs[i]).ToList();
                 var sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
-                var (got, wait) = await circuit.ExecuteAsync(c => new ValueTask<IReadOnlyList<ModelOutput>>(Timed(batch, c)), cancellationToken).ConfigureAwait(false);
+                var (got, wait) = await _circuit.ExecuteAsync(c => new ValueTask<IReadOnlyList<ModelOutput>>(Timed(batch, c)), cancellationToken).ConfigureAwait(false);
                 if (got is null)
                 {
                     // The circuit is open: nothing was sent, and waiting for the probe is not an attempt.
@@ -388,7 +385,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 for (var k = 0; k < todo.Count; k++) answers[todo[k]] = got[k];
                 var retry = todo.Where(i => answers[i].Error is { IsRetryable: true }).ToList();
                 if (retry.Count == 0) break;
-                var outage = call.Config.RetryCount > 0 && retry.All(i => ModelCircuit.IsOutage(answers[i].Error)) && circuit.IsOngoingOutage(sentAt);
+                var outage = call.Config.RetryCount > 0 && retry.All(i => ModelCircuit.IsOutage(answers[i].Error)) && _circuit.IsOngoingOutage(sentAt);
                 if (outage)
                 {
                     outageSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
@@ -401,7 +398,6 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     ? TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * 1_000)
                     : TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, attempt - 1))));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                counters.AddModelRetries(retry.Count);
                 _stage.AddRetries(retry.Count);
                 ModelMetrics.Retries.Add(retry.Count, _tags);
                 todo = retry;
@@ -411,32 +407,15 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
 
         private void Pause(TimeSpan asked, ModelInvocationException error)
         {
-            var wait = asked;
-            if (asked > MaxRetryWait)
-            {
-                wait = MaxRetryWait;
+            if (runtime.Pause(asked))
                 counters.AddWarning($"model '{call.Model}' version {call.Version}: the provider asked to wait {asked.TotalSeconds:F0} s before retrying " +
-                    $"({error.Message}); pausing the model {MaxRetryWait.TotalSeconds:F0} s at a time");
-            }
-            var until = DateTime.UtcNow.Ticks + wait.Ticks;
-            long seen;
-            while ((seen = Interlocked.Read(ref _pausedUntilTicks)) < until && Interlocked.CompareExchange(ref _pausedUntilTicks, until, seen) != seen) { }
-        }
-
-        private async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
-        {
-            while (true)
-            {
-                var remaining = Interlocked.Read(ref _pausedUntilTicks) - DateTime.UtcNow.Ticks;
-                if (remaining <= 0) return;
-                await Task.Delay(TimeSpan.FromTicks(remaining), cancellationToken).ConfigureAwait(false);
-            }
+                    $"({error.Message}); pausing the model {ModelVersionRuntime.MaxPause.TotalSeconds:F0} s at a time");
         }
 
         private async Task<IReadOnlyList<ModelOutput>> Timed(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
-            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            if (limits is not null) await limits.WaitAsync(limits.EstimateRequest(inputs), cancellationToken).ConfigureAwait(false);
+            await runtime.WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
+            if (runtime.Limits is { } limits) await limits.WaitAsync(limits.EstimateRequest(inputs), cancellationToken).ConfigureAwait(false);
             _stage.RequestStarted();
             ModelMetrics.Requests.Add(1, _tags);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -478,7 +457,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
 
         public async ValueTask DisposeAsync()
         {
-            circuit.Opened -= _onOpened;
+            _circuit.Opened -= _onOpened;
             await invoker.DisposeAsync().ConfigureAwait(false);
             _inFlight.Dispose();
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Runnel.Models.Abstractions;
@@ -89,20 +88,5 @@ public sealed class ModelRateLimits : IAsyncDisposable
     {
         if (_requests is not null) await _requests.DisposeAsync().ConfigureAwait(false);
         if (_tokens is not null) await _tokens.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>The engine's limits by model version.</summary>
-    internal sealed class Registry : IAsyncDisposable
-    {
-        private readonly ConcurrentDictionary<string, Lazy<ModelRateLimits?>> _byVersion = new(StringComparer.OrdinalIgnoreCase);
-
-        public ModelRateLimits? For(ModelVersionInfo version) =>
-            _byVersion.GetOrAdd($"{version.ModelName}${version.Version}", _ => new Lazy<ModelRateLimits?>(() => ModelRateLimits.For(version))).Value;
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var limits in _byVersion.Values)
-                if (limits.IsValueCreated && limits.Value is not null) await limits.Value.DisposeAsync().ConfigureAwait(false);
-        }
     }
 }

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Runnel.Models.Abstractions;
+
+namespace Runnel.Engine.Models;
+
+/// <summary>
+/// What the engine keeps for one model version across all its statements: the client-side budgets
+/// (<see cref="ModelRateLimits"/>, null when the version sets none), the circuit breaker (<see cref="ModelCircuit"/>),
+/// and the pause a provider's retry hint asked for, which holds back every call to the version until it has passed.
+/// </summary>
+public sealed class ModelVersionRuntime : IAsyncDisposable
+{
+    /// <summary>The longest one retry hint pauses the model; a longer hint pauses this long (the caller warns).</summary>
+    public static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(60);
+
+    private long _pausedUntilTicks;
+
+    private ModelVersionRuntime(ModelVersionInfo version) => Limits = ModelRateLimits.For(version);
+
+    /// <summary>The version's request and token budgets, or null.</summary>
+    public ModelRateLimits? Limits { get; }
+
+    /// <summary>The version's circuit breaker.</summary>
+    public ModelCircuit Circuit { get; } = new();
+
+    /// <summary>Pauses calls to the version for <paramref name="asked"/>, capped at <see cref="MaxPause"/>; extends,
+    /// never shortens, a pause already in force. True when the cap cut the wait short.</summary>
+    public bool Pause(TimeSpan asked)
+    {
+        var until = DateTime.UtcNow.Ticks + (asked > MaxPause ? MaxPause : asked).Ticks;
+        long seen;
+        while ((seen = Interlocked.Read(ref _pausedUntilTicks)) < until && Interlocked.CompareExchange(ref _pausedUntilTicks, until, seen) != seen) { }
+        return asked > MaxPause;
+    }
+
+    /// <summary>Returns once no pause is in force.</summary>
+    public async Task WaitWhilePausedAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var remaining = Interlocked.Read(ref _pausedUntilTicks) - DateTime.UtcNow.Ticks;
+            if (remaining <= 0) return;
+            await Task.Delay(TimeSpan.FromTicks(remaining), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (Limits is not null) await Limits.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's runtimes by model version, created on first use.</summary>
+    internal sealed class Registry : IAsyncDisposable
+    {
+        private readonly ConcurrentDictionary<string, Lazy<ModelVersionRuntime>> _byVersion = new(StringComparer.OrdinalIgnoreCase);
+
+        public ModelVersionRuntime For(ModelVersionInfo version) =>
+            _byVersion.GetOrAdd($"{version.ModelName}${version.Version}", _ => new Lazy<ModelVersionRuntime>(() => new ModelVersionRuntime(version))).Value;
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var runtime in _byVersion.Values)
+                if (runtime.IsValueCreated) await runtime.Value.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
