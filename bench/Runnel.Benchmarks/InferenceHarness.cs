@@ -85,6 +85,31 @@ public static class InferenceHarness
         return 0;
     }
 
+    /// <summary>A fresh engine in its own directory with <paramref name="rows"/> generated reviews in a JSON file, a
+    /// connection to the loopback model, the model <c>sentiment</c> (plus <paramref name="modelOptions"/>) and a blackhole sink.</summary>
+    private static async Task<(RunnelEngine Engine, string Dir)> SetUpAsync(string url, int rows, string modelOptions = "")
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "runnel-bench-inference", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var file = Path.Combine(dir, "reviews.json");
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"review number {i} of the benchmark\"}}")).ConfigureAwait(false);
+        var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "catalog.db"),
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{url}', 'api-key' = 'bench')").ConfigureAwait(false);
+        await engine.ExecuteAsync($"CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'fake'{modelOptions})").ConfigureAwait(false);
+        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')").ConfigureAwait(false);
+        await engine.ExecuteAsync("CREATE TABLE rated (id BIGINT, label STRING) WITH ('connector' = 'blackhole')").ConfigureAwait(false);
+        return (engine, dir);
+    }
+
+    /// <summary>Starts <c>INSERT INTO rated .. ML_PREDICT</c> with <paramref name="parallelism"/> requests in flight.</summary>
+    private static async Task<RunnelJob> StartAsync(RunnelEngine engine, int parallelism) =>
+        ((JobResult)await engine.ExecuteAsync(
+            $"INSERT INTO rated SELECT id, label FROM reviews, LATERAL TABLE(ML_PREDICT('sentiment', text, MAP['max_parallelism', '{parallelism}']))").ConfigureAwait(false)).Job;
+
     /// <summary>Benchmark 6: C = 64 against latency L; 3 s into the job the provider answers 503 to everything for
     /// <paramref name="outageSeconds"/> s. Reports rows written of rows read, requests refused during the outage, the
     /// job's warnings and how long it took against the outage-free bound.</summary>
@@ -92,22 +117,10 @@ public static class InferenceHarness
     {
         const int parallelism = 64;
         var rows = (int)(parallelism * 1000.0 / latencyMs * (outageSeconds + 10));
-        var dir = Path.Combine(Path.GetTempPath(), "runnel-bench-inference", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, "reviews.json");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"review number {i} of the benchmark\"}}")).ConfigureAwait(false);
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "catalog.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{url}', 'api-key' = 'bench')").ConfigureAwait(false);
-        await engine.ExecuteAsync("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'fake')").ConfigureAwait(false);
-        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')").ConfigureAwait(false);
-        await engine.ExecuteAsync("CREATE TABLE rated (id BIGINT, label STRING) WITH ('connector' = 'blackhole')").ConfigureAwait(false);
+        var (engine, dir) = await SetUpAsync(url, rows).ConfigureAwait(false);
+        await using var _ = engine.ConfigureAwait(false);
         var watch = Stopwatch.StartNew();
-        var job = ((JobResult)await engine.ExecuteAsync(
-            $"INSERT INTO rated SELECT id, label FROM reviews, LATERAL TABLE(ML_PREDICT('sentiment', text, MAP['max_parallelism', '{parallelism}']))").ConfigureAwait(false)).Job;
+        var job = await StartAsync(engine, parallelism).ConfigureAwait(false);
         await Task.Delay(3000).ConfigureAwait(false);
         Interlocked.Exchange(ref _downUntilTicks, DateTime.UtcNow.AddSeconds(outageSeconds).Ticks);
         Console.WriteLine($"outage of {outageSeconds:F0} s starts 3 s into a job of {rows:N0} rows (C = {parallelism}, L = {latencyMs} ms)");
@@ -130,25 +143,13 @@ public static class InferenceHarness
     private static async Task ReplayAsync(string url)
     {
         const int rows = 5_000;
-        var dir = Path.Combine(Path.GetTempPath(), "runnel-bench-inference", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, "reviews.json");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"review number {i} of the benchmark\"}}")).ConfigureAwait(false);
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "catalog.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{url}', 'api-key' = 'bench')").ConfigureAwait(false);
-        await engine.ExecuteAsync("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'fake', 'openai.params.temperature' = '0')").ConfigureAwait(false);
-        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')").ConfigureAwait(false);
-        await engine.ExecuteAsync("CREATE TABLE rated (id BIGINT, label STRING) WITH ('connector' = 'blackhole')").ConfigureAwait(false);
+        var (engine, dir) = await SetUpAsync(url, rows, ", 'openai.params.temperature' = '0'").ConfigureAwait(false);
+        await using var _ = engine.ConfigureAwait(false);
         foreach (var pass in new[] { "first pass", "replay" })
         {
             var before = Interlocked.Read(ref _requests);
             var watch = Stopwatch.StartNew();
-            var job = ((JobResult)await engine.ExecuteAsync(
-                "INSERT INTO rated SELECT id, label FROM reviews, LATERAL TABLE(ML_PREDICT('sentiment', text, MAP['max_parallelism', '256']))").ConfigureAwait(false)).Job;
+            var job = await StartAsync(engine, 256).ConfigureAwait(false);
             await job.Completion.ConfigureAwait(false);
             var calls = Interlocked.Read(ref _requests) - before;
             Console.WriteLine($"cache {pass}: {job.Counters.RowsWritten:N0} rows in {watch.Elapsed.TotalSeconds:F2} s, {job.Counters.ModelCacheHits:N0} cache hits " +
@@ -159,23 +160,11 @@ public static class InferenceHarness
 
     private static async Task<(double Rate, double Seconds, int Peak)> RunOnceAsync(string url, int rows, int parallelism)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "runnel-bench-inference", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var file = Path.Combine(dir, "reviews.json");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"review number {i} of the benchmark\"}}")).ConfigureAwait(false);
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "catalog.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{url}', 'api-key' = 'bench')").ConfigureAwait(false);
-        await engine.ExecuteAsync("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'fake')").ConfigureAwait(false);
-        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')").ConfigureAwait(false);
-        await engine.ExecuteAsync("CREATE TABLE rated (id BIGINT, label STRING) WITH ('connector' = 'blackhole')").ConfigureAwait(false);
+        var (engine, dir) = await SetUpAsync(url, rows).ConfigureAwait(false);
+        await using var _ = engine.ConfigureAwait(false);
         Volatile.Write(ref _peak, 0);
         var watch = Stopwatch.StartNew();
-        var job = ((JobResult)await engine.ExecuteAsync(
-            $"INSERT INTO rated SELECT id, label FROM reviews, LATERAL TABLE(ML_PREDICT('sentiment', text, MAP['max_parallelism', '{parallelism}']))").ConfigureAwait(false)).Job;
+        var job = await StartAsync(engine, parallelism).ConfigureAwait(false);
         await job.Completion.ConfigureAwait(false);
         watch.Stop();
         if (job.Counters.RowsWritten != rows) throw new InvalidOperationException($"{job.Counters.RowsWritten} rows written of {rows}");
