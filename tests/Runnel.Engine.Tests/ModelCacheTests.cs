@@ -21,14 +21,7 @@ public sealed class ModelCacheTests
             var text = r.Body!["messages"]!.AsArray().Last()!["content"]!.GetValue<string>();
             return (200, Answer("echo " + text));
         });
-        var dir = Directory.CreateTempSubdirectory("runnel-cache-").FullName;
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
-        await engine.ExecuteAsync($"CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c'{modelOptions})");
+        await using var engine = await ModelTestEngine.CreateAsync(server, modelOptions);
         var runs = new List<List<string>>();
         var hits = new List<long>();
         for (var run = 0; run < 2; run++)

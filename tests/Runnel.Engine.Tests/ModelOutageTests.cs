@@ -27,14 +27,7 @@ public sealed class ModelOutageTests
             }
             return (200, answer.DeepClone());
         });
-        var dir = Directory.CreateTempSubdirectory("runnel-outage-").FullName;
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
-        await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        await using var engine = await ModelTestEngine.CreateAsync(server);
         var values = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"({i})"));
         var result = (QueryResult)await engine.ExecuteAsync(
             $"SELECT id, answer FROM (VALUES {values}) AS t (id), LATERAL TABLE(ML_PREDICT('m', CAST(id AS STRING), MAP['max_parallelism', '8']))");
@@ -57,14 +50,7 @@ public sealed class ModelOutageTests
             Interlocked.Increment(ref requests);
             return (503, new JsonObject { ["error"] = new JsonObject { ["message"] = "Service Unavailable" } });
         });
-        var dir = Directory.CreateTempSubdirectory("runnel-outage-").FullName;
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
-        await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        await using var engine = await ModelTestEngine.CreateAsync(server);
         var result = (QueryResult)await engine.ExecuteAsync("SELECT answer FROM (VALUES ('a')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x, MAP['retry_count', '2']))");
         var e = await Assert.ThrowsAnyAsync<Core.Errors.RunnelException>(async () => { await foreach (var _ in result.ReadAsync()) { } });
         Assert.Contains("503", e.Message, StringComparison.Ordinal);

@@ -10,28 +10,15 @@ public sealed class ModelRateLimitTests
     private static JsonNode RecordedAnswer() =>
         LoopbackServer.Fixture("openai", "openai-dotnet_chat_completions_200_hello_world.json")["Entries"]![0]!["ResponseBody"]!.DeepClone();
 
-    private static async Task<RunnelEngine> EngineAsync(LoopbackServer server, string limits)
-    {
-        var dir = Directory.CreateTempSubdirectory("runnel-limits-").FullName;
-        var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
-        await engine.ExecuteAsync($"CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c'{limits})");
-        return engine;
-    }
-
     [Fact]
     public async Task RequestsPerMinute_NeverExceedsTheBudget_WithManyInFlight()
     {
         await using var server = await LoopbackServer.StartAsync(_ => (200, RecordedAnswer()));
-        await using var engine = await EngineAsync(server, ", 'runnel.requests-per-minute' = '1200'");
+        await using var engine = await ModelTestEngine.CreateAsync(server, ", 'runnel.requests-per-minute' = '1200'");
         var values = string.Join(", ", Enumerable.Range(0, 60).Select(i => $"('row {i}')"));
         // Warm up (JIT, HTTP stack) on an unlimited model first, so the server's receipt times follow the permits and
         // not first-call costs; then measure only the limited model's requests.
-        await engine.ExecuteAsync("CREATE MODEL warm INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        await ModelTestEngine.AddModelAsync(engine, "warm");
         var warm = (QueryResult)await engine.ExecuteAsync($"SELECT answer FROM (VALUES {values}) AS t (x), LATERAL TABLE(ML_PREDICT('warm', x, MAP['max_parallelism', '64']))");
         await foreach (var _ in warm.ReadAsync()) { }
         server.Requests.Clear();
@@ -52,7 +39,7 @@ public sealed class ModelRateLimitTests
     public async Task ABudgetThatIsNotAPositiveNumber_IsAnError()
     {
         await using var server = await LoopbackServer.StartAsync(_ => (200, RecordedAnswer()));
-        await using var engine = await EngineAsync(server, ", 'runnel.requests-per-minute' = '0'");
+        await using var engine = await ModelTestEngine.CreateAsync(server, ", 'runnel.requests-per-minute' = '0'");
         var e = await Assert.ThrowsAnyAsync<RunnelException>(async () =>
         {
             var result = (QueryResult)await engine.ExecuteAsync("SELECT answer FROM (VALUES ('a')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x))");

@@ -15,14 +15,7 @@ public sealed class ModelRetryTests
 
     private static async Task<(List<string> Rows, QueryResult Result)> PredictAsync(LoopbackServer server, string config = "", string model = "m")
     {
-        var dir = Directory.CreateTempSubdirectory("runnel-retry-").FullName;
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'k')");
-        await engine.ExecuteAsync($"CREATE MODEL {model} INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        await using var engine = await ModelTestEngine.CreateAsync(server, model: model);
         var result = (QueryResult)await engine.ExecuteAsync($"SELECT answer FROM (VALUES ('Hello, world!')) AS t (x), LATERAL TABLE(ML_PREDICT('{model}', x{config}))");
         var rows = new List<string>();
         await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());

@@ -108,14 +108,14 @@ public sealed class TableFunctionTests
         }
     }
 
-    [Fact]
-    public async Task LateralTable_EvaluatesSeveralBatchesAtOnce_AndKeepsInputOrder()
+    /// <summary>A batch-mode engine with <paramref name="fn"/> registered and table <c>src (x BIGINT)</c> reading
+    /// <paramref name="lines"/> as JSON lines from <c>in.json</c>.</summary>
+    private static async Task<RunnelEngine> SlowIdOverFileAsync(SlowId fn, IEnumerable<string> lines)
     {
-        var fn = new SlowId();
         var dir = Directory.CreateTempSubdirectory("runnel-tf-").FullName;
         var file = Path.Combine(dir, "in.json");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 5000).Select(i => $"{{\"x\": {i}}}"));
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
+        await File.WriteAllLinesAsync(file, lines);
+        var engine = new RunnelEngine(new RunnelEngineOptions
         {
             CatalogPath = Path.Combine(dir, "c.db"),
             TableFunctionBinders = [fn],
@@ -123,6 +123,14 @@ public sealed class TableFunctionTests
             Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
         });
         await engine.ExecuteAsync($"CREATE TABLE src (x BIGINT) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')");
+        return engine;
+    }
+
+    [Fact]
+    public async Task LateralTable_EvaluatesSeveralBatchesAtOnce_AndKeepsInputOrder()
+    {
+        var fn = new SlowId();
+        await using var engine = await SlowIdOverFileAsync(fn, Enumerable.Range(0, 5000).Select(i => $"{{\"x\": {i}}}"));
         var result = (QueryResult)await engine.ExecuteAsync("SELECT s.x, f.y FROM src AS s, LATERAL TABLE(SLOW_ID(s.x)) AS f (y)");
         var rows = new List<string>();
         await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
@@ -133,18 +141,7 @@ public sealed class TableFunctionTests
     [Fact]
     public async Task LateralTable_ABadSourceRow_FailsWithItsFileAndLine_ThroughTheEvaluation()
     {
-        var fn = new SlowId();
-        var dir = Directory.CreateTempSubdirectory("runnel-tf-").FullName;
-        var file = Path.Combine(dir, "in.json");
-        await File.WriteAllLinesAsync(file, Enumerable.Range(0, 3000).Select(i => i == 2500 ? "{\"x\": oops}" : $"{{\"x\": {i}}}"));
-        await using var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            TableFunctionBinders = [fn],
-            TableFunctionRuntimes = [fn],
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
-        await engine.ExecuteAsync($"CREATE TABLE src (x BIGINT) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')");
+        await using var engine = await SlowIdOverFileAsync(new SlowId(), Enumerable.Range(0, 3000).Select(i => i == 2500 ? "{\"x\": oops}" : $"{{\"x\": {i}}}"));
         var result = (QueryResult)await engine.ExecuteAsync("SELECT s.x, f.y FROM src AS s, LATERAL TABLE(SLOW_ID(s.x)) AS f (y)");
         var e = await Assert.ThrowsAnyAsync<RunnelException>(async () => { await foreach (var _ in result.ReadAsync()) { } });
         Assert.Contains("in.json:2501", e.Message, StringComparison.Ordinal);
