@@ -245,14 +245,15 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         private readonly ModelStageCounters _stage = counters.Model($"{call.Model}${call.Version}");
         private readonly ModelCircuit _circuit = runtime.Circuit;
         private readonly Action<string> _onOpened = Subscribe(runtime.Circuit, counters, call);
+        private readonly KeyValuePair<string, object?>[] _tags = [new("runnel.model", call.Model), new("runnel.model.version", call.Version)];
 
+        /// <summary>Reports each opening of the model's circuit as a warning of this job; undone at dispose.</summary>
         private static Action<string> Subscribe(ModelCircuit circuit, JobCounters counters, ModelCall call)
         {
             Action<string> onOpened = reason => counters.AddWarning($"model '{call.Model}' version {call.Version}: {reason}");
             circuit.Opened += onOpened;
             return onOpened;
         }
-        private readonly KeyValuePair<string, object?>[] _tags = [new("runnel.model", call.Model), new("runnel.model.version", call.Version)];
 
         /// <summary>
         /// Answers a batch: NULL inputs without a call; with the cache, cached inputs from it and inputs identical to a
@@ -376,7 +377,6 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     if (System.Diagnostics.Stopwatch.GetElapsedTime(outageSince.Value) > ModelCircuit.MaxOutage)
                     {
                         var down = new ModelInvocationException($"The provider was down for more than {ModelCircuit.MaxOutage.TotalMinutes:F0} minutes", 503, isRetryable: true);
-                        foreach (var i in todo) answers[i] ??= ModelOutput.Failed(down);
                         return answers.Select(a => a ?? ModelOutput.Failed(down)).ToArray();
                     }
                     await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
