@@ -124,7 +124,7 @@ public sealed class BedrockProviderTests
 
     [Fact]
     public void Region_IsReadFromTheHost() =>
-        Assert.Equal("eu-central-1", BedrockProvider.Region(new Uri("https://bedrock-runtime.eu-central-1.amazonaws.com/model/x/invoke")));
+        Assert.Equal("eu-central-1", AwsRequests.Region(new Uri("https://bedrock-runtime.eu-central-1.amazonaws.com/model/x/invoke")));
 
     [Fact]
     public void LlamaHasNoTopK()

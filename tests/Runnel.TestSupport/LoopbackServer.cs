@@ -55,6 +55,12 @@ public sealed class LoopbackServer : IAsyncDisposable
                 context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body) { RawBody = raw, Method = context.Request.Method };
             server.Requests.Enqueue(request);
             var (status, answer, headers) = handler(request);
+            // A string answer with a non-JSON content-type header is sent as that text (CSV, plain text).
+            if (headers.TryGetValue("content-type", out var type) && !type.Contains("json", StringComparison.Ordinal) && answer is JsonValue text && text.TryGetValue<string>(out var plain))
+            {
+                foreach (var (name, value) in headers.Where(h => h.Key != "content-type")) context.Response.Headers[name] = value;
+                return Results.Text(plain, type, System.Text.Encoding.UTF8, status);
+            }
             foreach (var (name, value) in headers) context.Response.Headers[name] = value;
             return Results.Json(answer, statusCode: status);
         }));

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Runnel.Core.Data;
 using Runnel.Core.Options;
 using Runnel.Core.Types;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text.Json;
-using Runnel.Connectors.Formats;
 using Runnel.Core.Data;
 using Runnel.Core.Errors;
 using Runnel.Core.Types;

@@ -439,18 +439,23 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             }
         }
 
+        /// <summary>One provider call under the per-row deadline; an invoker that throws a classified error (a failed
+        /// token exchange, for one) fails the rows of the call instead of the statement.</summary>
         private async Task<IReadOnlyList<ModelOutput>> SendAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
-            if (call.Config.Timeout is not { } timeout) return await invoker.PredictAsync(inputs, cancellationToken).ConfigureAwait(false);
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(timeout);
+            if (call.Config.Timeout is { } timeout) cts.CancelAfter(timeout);
             try
             {
                 return await invoker.PredictAsync(inputs, cts.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && call.Config.Timeout is not null)
             {
-                var error = new ModelInvocationException($"The model call timed out after {timeout.TotalSeconds:F0} s", 408, isRetryable: true);
+                var error = new ModelInvocationException($"The model call timed out after {call.Config.Timeout.Value.TotalSeconds:F0} s", 408, isRetryable: true);
+                return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
+            }
+            catch (ModelInvocationException error)
+            {
                 return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
             }
         }

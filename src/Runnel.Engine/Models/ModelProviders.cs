@@ -31,8 +31,15 @@ public sealed class ModelProviderRegistry
     public ModelProviderRegistry AddAnthropic() => Add(new Runnel.Models.Providers.Anthropic.AnthropicProvider());
     /// <summary>Registers the <c>bedrock</c> provider.</summary>
     public ModelProviderRegistry AddBedrock() => Add(new Runnel.Models.Providers.Bedrock.BedrockProvider());
+    /// <summary>Registers the <c>azureml</c> provider.</summary>
+    public ModelProviderRegistry AddAzureML() => Add(new Runnel.Models.Providers.AzureML.AzureMLProvider());
+    /// <summary>Registers the <c>sagemaker</c> provider.</summary>
+    public ModelProviderRegistry AddSageMaker() => Add(new Runnel.Models.Providers.SageMaker.SageMakerProvider());
+    /// <summary>Registers the <c>vertexai</c> provider.</summary>
+    public ModelProviderRegistry AddVertexAI() => Add(new Runnel.Models.Providers.VertexAI.VertexAIProvider());
     /// <summary>Registers every built-in provider.</summary>
-    public ModelProviderRegistry AddBuiltIns() => AddLocal().AddOpenAI().AddAzureOpenAI().AddGoogleAI().AddAnthropic().AddBedrock();
+    public ModelProviderRegistry AddBuiltIns() =>
+        AddLocal().AddOpenAI().AddAzureOpenAI().AddAzureML().AddGoogleAI().AddVertexAI().AddAnthropic().AddBedrock().AddSageMaker();
 
     /// <summary>Registered provider names, sorted.</summary>
     public IEnumerable<string> Names => _providers.Keys.Order(StringComparer.Ordinal);

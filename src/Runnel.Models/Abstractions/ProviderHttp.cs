@@ -8,6 +8,9 @@ namespace Runnel.Models.Abstractions;
 /// JSON) and the response headers.</summary>
 public sealed record ProviderAnswer(int Status, bool IsSuccess, string Text, JsonNode? Json, HttpResponseHeaders Headers)
 {
+    /// <summary>The body as received (for binary answers).</summary>
+    public byte[] Bytes { get; init; } = [];
+
     /// <summary>The body cut to 300 characters, for messages.</summary>
     public string Snippet => Text.Length > 300 ? Text[..300] : Text;
 
@@ -51,12 +54,37 @@ public static class ProviderHttp
             }
             using (response)
             {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                var text = System.Text.Encoding.UTF8.GetString(bytes);
                 JsonNode? json = null;
                 try { json = JsonNode.Parse(text); } catch (JsonException) { }
-                return (new ProviderAnswer((int)response.StatusCode, response.IsSuccessStatusCode, text, json, response.Headers), null);
+                return (new ProviderAnswer((int)response.StatusCode, response.IsSuccessStatusCode, text, json, response.Headers) { Bytes = bytes }, null);
             }
         }
+    }
+
+    /// <summary>The HTTP client of one model version's invoker: <c>&lt;provider&gt;.client_timeout</c> seconds a request
+    /// (default 30, as Confluent), pooled connections renewed every 5 minutes, and no retry policy (one retry loop only:
+    /// the runtime's).</summary>
+    public static HttpClient CreateClient(ModelVersionInfo version, string provider)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var seconds = double.TryParse(version.Option($"{provider}.client_timeout"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : 30;
+        return new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            Timeout = TimeSpan.FromSeconds(seconds),
+        };
+    }
+
+    /// <summary>A POST of an encoded body with its content type (or <paramref name="contentType"/> when the model sets
+    /// <c>input_content_type</c>) and an <c>Accept</c> of <paramref name="accept"/> when given.</summary>
+    public static HttpRequestMessage Post(Uri endpoint, byte[] body, string contentType, string? accept)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        if (accept is not null) request.Headers.Accept.ParseAdd(accept);
+        return request;
     }
 
     /// <summary>A POST of a JSON body to <paramref name="endpoint"/>.</summary>

@@ -62,8 +62,7 @@ public sealed class AnthropicProvider : IModelProvider
         ArgumentNullException.ThrowIfNull(version);
         var endpoint = connection?.Endpoint ?? throw new OptionException($"Model '{version.ModelName}' needs 'anthropic.connection'");
         var key = connection.Secrets.TryGetValue("api-key", out var k) ? k : throw new OptionException($"Connection '{connection.Name}' has no api-key");
-        var timeout = double.TryParse(version.Option("anthropic.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
-        return new Invoker(version, new Uri(endpoint), key, TimeSpan.FromSeconds(timeout));
+        return new Invoker(version, new Uri(endpoint), key);
     }
 
     private sealed class Invoker : IModelInvoker
@@ -72,11 +71,11 @@ public sealed class AnthropicProvider : IModelProvider
         private readonly Uri _endpoint;
         private readonly HttpClient _http;
 
-        public Invoker(ModelVersionInfo version, Uri endpoint, SecretValue key, TimeSpan timeout)
+        public Invoker(ModelVersionInfo version, Uri endpoint, SecretValue key)
         {
             _version = version;
             _endpoint = endpoint;
-            _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
+            _http = ProviderHttp.CreateClient(version, "anthropic");
             _http.DefaultRequestHeaders.Add("x-api-key", key.Reveal());
             _http.DefaultRequestHeaders.Add("anthropic-version", version.Option("anthropic.api_version") ?? "2023-06-01");
         }

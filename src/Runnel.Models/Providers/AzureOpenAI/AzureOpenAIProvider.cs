@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Runnel.Core.Options;
+using Runnel.Models.Abstractions;
 using Runnel.Models.Providers.OpenAI;
 
 namespace Runnel.Models.Providers.AzureOpenAI;
@@ -23,5 +24,5 @@ public sealed class AzureOpenAIProvider : OpenAIProvider
     protected override bool SendsModelInBody => false;
 
     /// <inheritdoc />
-    protected override void Authorize(HttpRequestHeaders headers, SecretValue key) => headers.Add("api-key", key.Reveal());
+    protected override void Authorize(HttpRequestHeaders headers, SecretValue key, ModelVersionInfo version) => headers.Add("api-key", key.Reveal());
 }

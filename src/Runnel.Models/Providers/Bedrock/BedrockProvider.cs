@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.Runtime;
-using Amazon.Runtime.Signing;
 using Runnel.Core.Errors;
 using Runnel.Core.Options;
 using Runnel.Core.Types;
@@ -14,7 +12,7 @@ namespace Runnel.Models.Providers.Bedrock;
 /// <summary>
 /// The <c>bedrock</c> provider: Bedrock Runtime <c>InvokeModel</c> at the connection's endpoint
 /// (<c>https://bedrock-runtime.{region}.amazonaws.com/model/{modelId}/invoke</c>), signed with AWS Signature Version 4
-/// by AWSSDK.Core's <see cref="AWSSigV4Signer"/> (service <c>bedrock</c>, the region from the host; access key, secret
+/// by AWSSDK.Core's <c>AWSSigV4Signer</c> (<see cref="AwsRequests"/>) (service <c>bedrock</c>, the region from the host; access key, secret
 /// key and optional session token from the connection). The wire format is <c>bedrock.input_format</c>, else inferred
 /// from the model id: amazon.titan-embed → AMAZON-TITAN-EMBED, amazon.titan-text / titan-tg → AMAZON-TITAN-TEXT,
 /// anthropic.claude → ANTHROPIC-MESSAGES, meta.llama → BEDROCK-LLAMA, cohere.command → COHERE-GENERATE, cohere.embed →
@@ -111,24 +109,14 @@ public sealed class BedrockProvider : IModelProvider
         var endpoint = connection?.Endpoint ?? throw new OptionException($"Model '{version.ModelName}' needs 'bedrock.connection'");
         var format = Format(version, endpoint);
         CheckParams(version, format);
-        var access = connection.Secrets.TryGetValue("aws-access-key", out var a) ? a.Reveal() : throw new OptionException($"Connection '{connection.Name}' has no aws-access-key");
-        var secret = connection.Secrets.TryGetValue("aws-secret-key", out var s) ? s.Reveal() : throw new OptionException($"Connection '{connection.Name}' has no aws-secret-key");
-        AWSCredentials credentials = connection.Secrets.TryGetValue("aws-session-token", out var token)
-            ? new SessionAWSCredentials(access, secret, token.Reveal()) : new BasicAWSCredentials(access, secret);
-        var timeout = double.TryParse(version.Option("bedrock.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
-        return new Invoker(version, new Uri(endpoint), format, credentials, TimeSpan.FromSeconds(timeout));
+        var credentials = AwsRequests.Credentials(connection);
+        var uri = new Uri(endpoint);
+        return new Invoker(version, uri, format, credentials, AwsRequests.Region(uri, connection));
     }
 
-    /// <summary>The region of a Bedrock host: <c>bedrock-runtime.us-east-1.amazonaws.com</c> → <c>us-east-1</c>.</summary>
-    public static string Region(Uri endpoint)
+    private sealed class Invoker(ModelVersionInfo version, Uri endpoint, string format, AWSCredentials credentials, string region) : IModelInvoker
     {
-        var labels = endpoint.Host.Split('.');
-        return labels.Length >= 3 && labels[0].StartsWith("bedrock", StringComparison.Ordinal) ? labels[1] : "us-east-1";
-    }
-
-    private sealed class Invoker(ModelVersionInfo version, Uri endpoint, string format, AWSCredentials credentials, TimeSpan timeout) : IModelInvoker
-    {
-        private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
+        private readonly HttpClient _http = ProviderHttp.CreateClient(version, "bedrock");
 
         public int PreferredBatchSize => format == "COHERE-EMBED" ? 96 : 1;
 
@@ -216,30 +204,12 @@ public sealed class BedrockProvider : IModelProvider
         private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
         {
             var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
-            var signing = new AWSSigningRequest { HttpMethod = HttpMethod.Post, RequestUri = endpoint, Content = bytes };
-            signing.Headers["content-type"] = "application/json";
-            signing.Headers["accept"] = "application/json";
-            var signed = AWSSigV4Signer.Sign(signing, new AWSSigV4Parameters
-            {
-                Credentials = credentials,
-                Region = Amazon.RegionEndpoint.GetBySystemName(Region(endpoint)),
-                Service = "bedrock",
-                SignPayload = true,
-            });
-            var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(bytes) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            foreach (var (k, v) in signed.Headers)
-            {
-                if (k.Equals("content-type", StringComparison.OrdinalIgnoreCase) || k.Equals("host", StringComparison.OrdinalIgnoreCase) || k.Equals("content-length", StringComparison.OrdinalIgnoreCase) || k.Equals("accept", StringComparison.OrdinalIgnoreCase)) continue;
-                request.Headers.TryAddWithoutValidation(k, v);
-            }
+            var headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["accept"] = "application/json" };
+            var request = AwsRequests.SignedPost(endpoint, bytes, headers, credentials, "bedrock", region);
             var (answer, error) = await ProviderHttp.SendAsync(_http, request, cancellationToken).ConfigureAwait(false);
             if (answer is null) return (null, error);
             if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
-            var type = answer.Headers.TryGetValues("x-amzn-ErrorType", out var types) ? types.First().Split(':')[0] : null;
-            var message = answer.Json?["message"]?.GetValue<string>() ?? answer.Json?["Message"]?.GetValue<string>() ?? answer.Snippet;
-            return (null, answer.Failure("Bedrock", type, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504 || type == "ThrottlingException"));
+            return (null, AwsRequests.Failure(answer, "Bedrock"));
         }
 
         public ValueTask DisposeAsync()

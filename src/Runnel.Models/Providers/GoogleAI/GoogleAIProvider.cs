@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Runnel.Core.Errors;
 using Runnel.Core.Options;
@@ -18,7 +17,8 @@ namespace Runnel.Models.Providers.GoogleAI;
 /// </summary>
 public sealed class GoogleAIProvider : IModelProvider
 {
-    private static readonly Dictionary<string, string> ParamFields = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The generationConfig field of each param name.</summary>
+    internal static readonly Dictionary<string, string> ParamFields = new(StringComparer.OrdinalIgnoreCase)
     {
         ["temperature"] = "temperature", ["top_p"] = "topP", ["top_k"] = "topK", ["max_tokens"] = "maxOutputTokens",
         ["stop"] = "stopSequences", ["candidate_count"] = "candidateCount", ["seed"] = "seed",
@@ -68,118 +68,112 @@ public sealed class GoogleAIProvider : IModelProvider
         ArgumentNullException.ThrowIfNull(version);
         var endpoint = connection?.Endpoint ?? throw new OptionException($"Model '{version.ModelName}' needs 'googleai.connection'");
         var key = connection.Secrets.TryGetValue("api-key", out var k) ? k : throw new OptionException($"Connection '{connection.Name}' has no api-key");
-        var timeout = double.TryParse(version.Option("googleai.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
-        return new Invoker(version, new Uri(endpoint), key, TimeSpan.FromSeconds(timeout));
+        var http = ProviderHttp.CreateClient(version, "googleai");
+        http.DefaultRequestHeaders.Add("x-goog-api-key", key.Reveal());
+        return new GeminiInvoker(version, "googleai", "Google AI", new Uri(endpoint), http, null);
+    }
+}
+
+/// <summary>Gemini's REST methods (<c>generateContent</c>, <c>embedContent</c>, <c>batchEmbedContents</c>, chosen by the
+/// endpoint's <c>:method</c>) for the googleai and vertexai providers, which differ only in authentication
+/// (<paramref name="authorize"/> adds a per-request header; the API key sits on the client).</summary>
+internal sealed class GeminiInvoker(ModelVersionInfo version, string prefix, string displayName, Uri endpoint, HttpClient http,
+    Func<HttpRequestMessage, CancellationToken, Task>? authorize) : IModelInvoker
+{
+    private readonly string _method = endpoint.AbsolutePath[(endpoint.AbsolutePath.LastIndexOf(':') + 1)..];
+
+    public int PreferredBatchSize => _method == "batchEmbedContents" ? 100 : 1;
+
+    /// <summary><c>models/&lt;name&gt;</c> from an endpoint path such as <c>/v1beta/models/gemini-embedding-001:batchEmbedContents</c>.</summary>
+    private string ModelPath()
+    {
+        var path = endpoint.AbsolutePath;
+        var at = path.IndexOf("/models/", StringComparison.Ordinal);
+        return at < 0 ? "models/unknown" : path[(at + 1)..path.LastIndexOf(':')];
     }
 
-    private sealed class Invoker : IModelInvoker
+    public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
     {
-        private readonly ModelVersionInfo _version;
-        private readonly Uri _endpoint;
-        private readonly HttpClient _http;
-        private readonly string _method;
-
-        public Invoker(ModelVersionInfo version, Uri endpoint, SecretValue key, TimeSpan timeout)
+        switch (_method)
         {
-            _version = version;
-            _endpoint = endpoint;
-            var path = endpoint.AbsolutePath;
-            _method = path[(path.LastIndexOf(':') + 1)..];
-            _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
-            _http.DefaultRequestHeaders.Add("x-goog-api-key", key.Reveal());
-        }
-
-        public int PreferredBatchSize => _method == "batchEmbedContents" ? 100 : 1;
-
-        /// <summary><c>models/&lt;name&gt;</c> from an endpoint path such as <c>/v1beta/models/gemini-embedding-001:batchEmbedContents</c>.</summary>
-        private string ModelPath()
-        {
-            var path = _endpoint.AbsolutePath;
-            var at = path.IndexOf("/models/", StringComparison.Ordinal);
-            return at < 0 ? "models/unknown" : path[(at + 1)..path.LastIndexOf(':')];
-        }
-
-        public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
-        {
-            switch (_method)
+            case "batchEmbedContents":
             {
-                case "batchEmbedContents":
+                var requests = new JsonArray(inputs.Select(i => (JsonNode?)new JsonObject
                 {
-                    var requests = new JsonArray(inputs.Select(i => (JsonNode?)new JsonObject
-                    {
-                        ["model"] = ModelPath(),
-                        ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = (string)i[0]! }) },
-                    }).ToArray());
-                    var (json, error) = await SendAsync(new JsonObject { ["requests"] = requests }, cancellationToken).ConfigureAwait(false);
-                    if (error is not null) return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
-                    var embeddings = json!["embeddings"]?.AsArray() ?? [];
-                    return inputs.Select((_, n) => n < embeddings.Count ? Vector(embeddings[n]!["values"]) : Missing(n)).ToList();
-                }
-                case "embedContent":
+                    ["model"] = ModelPath(),
+                    ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = (string)i[0]! }) },
+                }).ToArray());
+                var (json, error) = await SendAsync(new JsonObject { ["requests"] = requests }, cancellationToken).ConfigureAwait(false);
+                if (error is not null) return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
+                var embeddings = json!["embeddings"]?.AsArray() ?? [];
+                return inputs.Select((_, n) => n < embeddings.Count ? Vector(embeddings[n]!["values"]) : Missing(n)).ToList();
+            }
+            case "embedContent":
+            {
+                var results = new List<ModelOutput>();
+                foreach (var input in inputs)
                 {
-                    var results = new List<ModelOutput>();
-                    foreach (var input in inputs)
-                    {
-                        var body = new JsonObject { ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = (string)input[0]! }) } };
-                        var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
-                        results.Add(error is not null ? ModelOutput.Failed(error) : Vector(json!["embedding"]?["values"]));
-                    }
-                    return results;
+                    var body = new JsonObject { ["content"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = (string)input[0]! }) } };
+                    var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+                    results.Add(error is not null ? ModelOutput.Failed(error) : Vector(json!["embedding"]?["values"]));
                 }
-                default:
-                {
-                    var results = new List<ModelOutput>();
-                    foreach (var input in inputs) results.Add(await GenerateAsync((string)input[0]!, cancellationToken).ConfigureAwait(false));
-                    return results;
-                }
+                return results;
+            }
+            default:
+            {
+                var results = new List<ModelOutput>();
+                foreach (var input in inputs) results.Add(await GenerateAsync((string)input[0]!, cancellationToken).ConfigureAwait(false));
+                return results;
             }
         }
+    }
 
-        private static ModelOutput Missing(int n) => ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no embedding for input {n}", 200));
+    private static ModelOutput Missing(int n) => ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no embedding for input {n}", 200));
 
-        private static ModelOutput Vector(JsonNode? values) => values is JsonArray arr
-            ? new ModelOutput([arr.Select(v => (object?)v!.GetValue<float>()).ToArray()])
-            : ModelOutput.Failed(new ModelInvocationException("The provider's answer has no embedding values", 200));
+    private static ModelOutput Vector(JsonNode? values) => values is JsonArray arr
+        ? new ModelOutput([arr.Select(v => (object?)v!.GetValue<float>()).ToArray()])
+        : ModelOutput.Failed(new ModelInvocationException("The provider's answer has no embedding values", 200));
 
-        private async Task<ModelOutput> GenerateAsync(string input, CancellationToken cancellationToken)
+    private async Task<ModelOutput> GenerateAsync(string input, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["contents"] = new JsonArray(new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = input }) }) };
+        if (version.Option($"{prefix}.system_prompt") is { } system)
+            body["systemInstruction"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = system }) };
+        var config = new JsonObject();
+        foreach (var (name, value) in ProviderParams.Of(version, prefix))
         {
-            var body = new JsonObject { ["contents"] = new JsonArray(new JsonObject { ["role"] = "user", ["parts"] = new JsonArray(new JsonObject { ["text"] = input }) }) };
-            if (_version.Option("googleai.system_prompt") is { } system)
-                body["systemInstruction"] = new JsonObject { ["parts"] = new JsonArray(new JsonObject { ["text"] = system }) };
-            var config = new JsonObject();
-            foreach (var (name, value) in ProviderParams.Of(_version, "googleai"))
-            {
-                var field = ParamFields[name];
-                config[field] = ProviderParams.Value(value, list: field == "stopSequences");
-            }
-            if (config.Count > 0) body["generationConfig"] = config;
-            var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
-            if (error is not null) return ModelOutput.Failed(error);
-            if (json!["promptFeedback"]?["blockReason"]?.GetValue<string>() is { } blocked)
-                return ModelOutput.Failed(new ModelInvocationException($"Gemini blocked the prompt ({blocked})", 200));
-            var candidate = json["candidates"]?[0];
-            var reason = candidate?["finishReason"]?.GetValue<string>();
-            if (reason is "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII")
-                return ModelOutput.Failed(new ModelInvocationException($"Gemini stopped the answer for {reason} (finishReason: {reason})", 200));
-            var parts = candidate?["content"]?["parts"]?.AsArray();
-            if (parts is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no candidates[0].content.parts", 200));
-            return new ModelOutput([string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? ""))]);
+            var field = GoogleAIProvider.ParamFields[name];
+            config[field] = ProviderParams.Value(value, list: field == "stopSequences");
         }
+        if (config.Count > 0) body["generationConfig"] = config;
+        var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+        if (error is not null) return ModelOutput.Failed(error);
+        if (json!["promptFeedback"]?["blockReason"]?.GetValue<string>() is { } blocked)
+            return ModelOutput.Failed(new ModelInvocationException($"Gemini blocked the prompt ({blocked})", 200));
+        var candidate = json["candidates"]?[0];
+        var reason = candidate?["finishReason"]?.GetValue<string>();
+        if (reason is "SAFETY" or "RECITATION" or "BLOCKLIST" or "PROHIBITED_CONTENT" or "SPII")
+            return ModelOutput.Failed(new ModelInvocationException($"Gemini stopped the answer for {reason} (finishReason: {reason})", 200));
+        var parts = candidate?["content"]?["parts"]?.AsArray();
+        if (parts is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no candidates[0].content.parts", 200));
+        return new ModelOutput([string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? ""))]);
+    }
 
-        private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
-        {
-            var (answer, error) = await ProviderHttp.SendAsync(_http, ProviderHttp.PostJson(_endpoint, body), cancellationToken).ConfigureAwait(false);
-            if (answer is null) return (null, error);
-            if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
-            var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
-            var code = answer.Json?["error"]?["status"]?.GetValue<string>();
-            return (null, answer.Failure("Google AI", code, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504));
-        }
+    private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
+    {
+        var request = ProviderHttp.PostJson(endpoint, body);
+        if (authorize is not null) await authorize(request, cancellationToken).ConfigureAwait(false);
+        var (answer, error) = await ProviderHttp.SendAsync(http, request, cancellationToken).ConfigureAwait(false);
+        if (answer is null) return (null, error);
+        if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
+        var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
+        var code = answer.Json?["error"]?["status"]?.GetValue<string>();
+        return (null, answer.Failure(displayName, code, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504));
+    }
 
-        public ValueTask DisposeAsync()
-        {
-            _http.Dispose();
-            return ValueTask.CompletedTask;
-        }
+    public ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

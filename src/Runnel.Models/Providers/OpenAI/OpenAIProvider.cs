@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Runnel.Core.Errors;
@@ -48,8 +47,9 @@ public class OpenAIProvider : IModelProvider
     private string Format(ModelVersionInfo v) =>
         (v.Option($"{Prefix}.input_format") ?? (v.Task == ModelTasks.Embedding ? "OPENAI-EMBED" : "OPENAI-CHAT")).ToUpperInvariant();
 
-    /// <summary>Puts the key on a request: OpenAI's <c>Authorization: Bearer</c>.</summary>
-    protected virtual void Authorize(HttpRequestHeaders headers, SecretValue key) =>
+    /// <summary>Puts the key (and any other per-model header) on the requests of <paramref name="version"/>:
+    /// OpenAI's <c>Authorization: Bearer</c>.</summary>
+    protected virtual void Authorize(HttpRequestHeaders headers, SecretValue key, ModelVersionInfo version) =>
         headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
 
     /// <summary>True when the request body carries <c>model</c> (OpenAI); Azure deployments name it in the URL.</summary>
@@ -90,8 +90,7 @@ public class OpenAIProvider : IModelProvider
         SecretValue? key = null;
         if (connection is not null && connection.Secrets.TryGetValue("api-key", out var k)) key = k;
         else if (version.Secrets.TryGetValue($"{Prefix}.api_key", out var legacy)) key = legacy;
-        var timeout = double.TryParse(version.Option($"{Prefix}.client_timeout"), NumberStyles.Float, CultureInfo.InvariantCulture, out var t) ? t : 30;
-        return new Invoker(this, version, endpoint, key, TimeSpan.FromSeconds(timeout), Format(version));
+        return new Invoker(this, version, endpoint, key, Format(version));
     }
 
     private sealed class Invoker : IModelInvoker
@@ -103,16 +102,15 @@ public class OpenAIProvider : IModelProvider
         private readonly bool _embed;
         private readonly string _model;
 
-        public Invoker(OpenAIProvider provider, ModelVersionInfo version, string endpoint, SecretValue? key, TimeSpan timeout, string format)
+        public Invoker(OpenAIProvider provider, ModelVersionInfo version, string endpoint, SecretValue? key, string format)
         {
             _provider = provider;
             _version = version;
             _endpoint = new Uri(endpoint);
             _embed = format is "OPENAI-EMBED" or "AZURE-EMBED";
             _model = version.Option($"{provider.Prefix}.model_version") ?? (_embed ? "text-embedding-ada-002" : "gpt-3.5-turbo");
-            // One retry loop only (the runtime's): the handler does not retry, and the client has no default policy.
-            _http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.All, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = timeout };
-            if (key is not null) provider.Authorize(_http.DefaultRequestHeaders, key);
+            _http = ProviderHttp.CreateClient(version, provider.Prefix);
+            if (key is not null) provider.Authorize(_http.DefaultRequestHeaders, key, version);
         }
 
         public int PreferredBatchSize => _embed ? 2048 : 1;

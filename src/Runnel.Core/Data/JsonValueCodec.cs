@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Runnel.Core.Data;
 using Runnel.Core.Types;
 
-namespace Runnel.Connectors.Formats;
+namespace Runnel.Core.Data;
 
 /// <summary>Converts between JSON tokens and runtime values of a SQL type, as Flink's JSON format does: numbers from
 /// numbers or numeric strings, timestamps from <c>yyyy-MM-dd HH:mm:ss.SSS</c> (SQL) or ISO-8601 strings, BYTES as
