@@ -53,12 +53,13 @@ public static class AwsRequests
             SignPayload = true,
         });
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new ByteArrayContent(body) };
-        foreach (var (k, v) in signed.Headers)
-        {
-            if (k.Equals("host", StringComparison.OrdinalIgnoreCase) || k.Equals("content-length", StringComparison.OrdinalIgnoreCase)) continue;
-            if (k.Equals("content-type", StringComparison.OrdinalIgnoreCase)) request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(v);
+        foreach (var (k, v) in signing.Headers)
+            if (k == "content-type") request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(v);
             else request.Headers.TryAddWithoutValidation(k, v);
-        }
+        // The signer's own headers (Authorization, X-Amz-Date, x-amz-content-sha256, X-Amz-Security-Token).
+        foreach (var (k, v) in signed.Headers)
+            if (!signing.Headers.ContainsKey(k.ToLowerInvariant()) && !k.Equals("host", StringComparison.OrdinalIgnoreCase) && !k.Equals("content-length", StringComparison.OrdinalIgnoreCase))
+                request.Headers.TryAddWithoutValidation(k, v);
         return request;
     }
 

@@ -118,6 +118,7 @@ public sealed class PredictiveCodec
         var list = parameters.ToList();
         if (list.Count > 0 && input != "JSON")
             throw new OptionException($"Parameter '{list[0].Name}' is not supported by the {input} format: only the JSON format takes params");
+        foreach (var (_, value) in list) ParamJson(value);
         if (signature.Inputs.Count == 0) throw new OptionException($"The {input} format needs at least one INPUT column");
         if (signature.Outputs.Count == 0) throw new OptionException($"The {output} format needs at least one OUTPUT column");
         foreach (var (columns, format, side) in new[] { (signature.Inputs, input, "INPUT"), (signature.Outputs, output, "OUTPUT") })
@@ -180,8 +181,21 @@ public sealed class PredictiveCodec
     private JsonObject JsonWithParams(object?[] row)
     {
         var body = Object(_signature.Inputs.Select((c, i) => (c.Name, Json(row[i], c.Type))));
-        foreach (var (name, value) in _params) body[name] = ProviderParams.Value(value, list: name == "stop");
+        foreach (var (name, value) in _params) body[name] = ParamJson(value);
         return body;
+    }
+
+    /// <summary>A JSON-format param: a JSON object or array as written (<c>'sagemaker.params.parameters' =
+    /// '{"max_new_tokens": 128}'</c>), otherwise as <see cref="ProviderParams.Value"/> reads it.</summary>
+    private static JsonNode ParamJson(string value)
+    {
+        var t = value.TrimStart();
+        if (t.StartsWith('{') || t.StartsWith('['))
+        {
+            try { return JsonNode.Parse(value)!; }
+            catch (JsonException e) { throw new OptionException($"Param value '{Cut(value)}' starts like JSON but is not: {e.Message}"); }
+        }
+        return ProviderParams.Value(value);
     }
 
     private JsonNode? Instance(object?[] row) =>
@@ -293,7 +307,7 @@ public sealed class PredictiveCodec
                 }
                 case "CSV":
                 {
-                    using var csv = CsvReader.Create(new ReadOnlyMemory<byte>(body), CsvReaderOptions.Default);
+                    using var csv = CsvReader.Create(new ReadOnlyMemory<byte>(body), CsvReaderOptions.Default with { HasHeader = false, AllowLineBreaksInQuotes = true, SkipEmptyLines = true });
                     var fields = csv.Read() ? Enumerable.Range(0, csv.FieldCount).Select(csv.GetString).ToArray() : [];
                     return [Row(_signature.Outputs.Select((c, i) => i < fields.Length ? FromText(c, fields[i]) : throw Missing(c, "field " + (i + 1))).ToArray())];
                 }
