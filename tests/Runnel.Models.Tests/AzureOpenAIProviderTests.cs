@@ -97,4 +97,64 @@ public sealed class AzureOpenAIProviderTests
         Assert.Contains("Access denied", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Key, error.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>An Entra ID credential as Azure.Identity's would answer: numbered tokens with a set lifetime, or a
+    /// failure like DefaultAzureCredential's when no identity is configured.</summary>
+    private sealed class FakeEntraCredential(TimeSpan lifetime, bool unavailable = false) : Azure.Core.TokenCredential
+    {
+        public List<string[]> Requests { get; } = [];
+
+        public override Azure.Core.AccessToken GetToken(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            GetTokenAsync(requestContext, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+        public override ValueTask<Azure.Core.AccessToken> GetTokenAsync(Azure.Core.TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            if (unavailable) throw new Azure.Identity.CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials.");
+            lock (Requests)
+            {
+                Requests.Add(requestContext.Scopes);
+                return ValueTask.FromResult(new Azure.Core.AccessToken($"entra-{Requests.Count}", DateTimeOffset.UtcNow + lifetime));
+            }
+        }
+    }
+
+    private static async Task<(List<ModelOutput> Outputs, LoopbackServer Server)> CallKeylessAsync(FakeEntraCredential credential, int calls)
+    {
+        var answer = Interaction("openllmetry_azure_chat_completions.json");
+        var server = await LoopbackServer.StartAsync(r => r.Headers.GetValueOrDefault("authorization", "").StartsWith("Bearer entra-", StringComparison.Ordinal)
+            ? (200, answer)
+            : (401, new JsonObject { ["error"] = new JsonObject { ["code"] = "PermissionDenied", ["message"] = "Principal does not have access" } }));
+        var keyless = new ConnectionInfo { Name = "entra", Type = "azureopenai", Endpoint = server.BaseUrl + ChatPath };
+        await using var invoker = new AzureOpenAIProvider(credential).CreateInvoker(Version(ModelTasks.TextGeneration, SqlType.String), keyless);
+        var outputs = new List<ModelOutput>();
+        for (var i = 0; i < calls; i++) outputs.AddRange(await invoker.PredictAsync([["x"]]));
+        return (outputs, server);
+    }
+
+    [Fact]
+    public async Task WithoutAnApiKey_AnEntraIdTokenIsSent_AndKeptUntilNearExpiry()
+    {
+        var credential = new FakeEntraCredential(TimeSpan.FromHours(1));
+        var (outputs, server) = await CallKeylessAsync(credential, 3);
+        await using (server)
+        {
+            Assert.All(outputs, o => Assert.Null(o.Error));
+            Assert.Equal(["Bearer entra-1", "Bearer entra-1", "Bearer entra-1"], server.Requests.Select(r => r.Headers["authorization"]));
+            Assert.All(server.Requests, r => Assert.False(r.Headers.ContainsKey("api-key")));
+            Assert.Equal([AzureOpenAIProvider.Scope], Assert.Single(credential.Requests));
+        }
+        // A token within five minutes of expiry is replaced before the next call.
+        var shortLived = new FakeEntraCredential(TimeSpan.FromMinutes(4));
+        var (_, again) = await CallKeylessAsync(shortLived, 2);
+        await using (again) Assert.Equal(["Bearer entra-1", "Bearer entra-2"], again.Requests.Select(r => r.Headers["authorization"]));
+    }
+
+    [Fact]
+    public async Task WithoutAnApiKeyOrAnIdentity_TheErrorSaysWhy()
+    {
+        var credential = new FakeEntraCredential(TimeSpan.FromHours(1), unavailable: true);
+        var e = await Assert.ThrowsAsync<ModelInvocationException>(() => CallKeylessAsync(credential, 1));
+        Assert.Contains("connection 'entra' has no api-key and Microsoft Entra ID gave no token", e.Message, StringComparison.Ordinal);
+        Assert.False(e.IsRetryable);
+    }
 }

@@ -18,7 +18,7 @@ public static class ConnectionTypes
     private static readonly TypeDef[] Types =
     [
         new("openai", ["api-key"], []),
-        new("azureopenai", ["api-key"], []),
+        new("azureopenai", [], ["api-key"]), // without a key: Microsoft Entra ID (Azure.Identity)
         new("azureml", ["api-key"], []),
         new("anthropic", ["api-key"], []),
         new("googleai", ["api-key"], []),

@@ -52,6 +52,10 @@ public class OpenAIProvider : IModelProvider
     protected virtual void Authorize(HttpRequestHeaders headers, SecretValue key, ModelVersionInfo version) =>
         headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Reveal());
 
+    /// <summary>How requests are authorized when the connection has no api-key: null sends them without credentials
+    /// (local OpenAI-compatible servers); a provider may instead put a token on each request.</summary>
+    protected virtual Func<HttpRequestMessage, CancellationToken, Task>? KeylessAuthorizer(ConnectionInfo? connection) => null;
+
     /// <summary>True when the request body carries <c>model</c> (OpenAI); Azure deployments name it in the URL.</summary>
     protected virtual bool SendsModelInBody => true;
 
@@ -90,7 +94,7 @@ public class OpenAIProvider : IModelProvider
         SecretValue? key = null;
         if (connection is not null && connection.Secrets.TryGetValue("api-key", out var k)) key = k;
         else if (version.Secrets.TryGetValue($"{Prefix}.api_key", out var legacy)) key = legacy;
-        return new Invoker(this, version, endpoint, key, Format(version));
+        return new Invoker(this, version, endpoint, key, Format(version), key is null ? KeylessAuthorizer(connection) : null);
     }
 
     private sealed class Invoker : IModelInvoker
@@ -99,10 +103,11 @@ public class OpenAIProvider : IModelProvider
         private readonly ModelVersionInfo _version;
         private readonly Uri _endpoint;
         private readonly HttpClient _http;
+        private readonly Func<HttpRequestMessage, CancellationToken, Task>? _authorize;
         private readonly bool _embed;
         private readonly string _model;
 
-        public Invoker(OpenAIProvider provider, ModelVersionInfo version, string endpoint, SecretValue? key, string format)
+        public Invoker(OpenAIProvider provider, ModelVersionInfo version, string endpoint, SecretValue? key, string format, Func<HttpRequestMessage, CancellationToken, Task>? authorize)
         {
             _provider = provider;
             _version = version;
@@ -111,6 +116,7 @@ public class OpenAIProvider : IModelProvider
             _model = version.Option($"{provider.Prefix}.model_version") ?? (_embed ? "text-embedding-ada-002" : "gpt-3.5-turbo");
             _http = ProviderHttp.CreateClient(version, provider.Prefix);
             if (key is not null) provider.Authorize(_http.DefaultRequestHeaders, key, version);
+            _authorize = authorize;
         }
 
         public int PreferredBatchSize => _embed ? 2048 : 1;
@@ -186,7 +192,9 @@ public class OpenAIProvider : IModelProvider
 
         private async Task<(bool Ok, JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
         {
-            var (answer, error) = await ProviderHttp.SendAsync(_http, ProviderHttp.PostJson(_endpoint, body), cancellationToken).ConfigureAwait(false);
+            var request = ProviderHttp.PostJson(_endpoint, body);
+            if (_authorize is not null) await _authorize(request, cancellationToken).ConfigureAwait(false);
+            var (answer, error) = await ProviderHttp.SendAsync(_http, request, cancellationToken).ConfigureAwait(false);
             if (answer is null) return (false, null, error);
             if (answer.IsSuccess) return answer.Json is null ? (false, null, answer.NotJson()) : (true, answer.Json, null);
             var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
