@@ -5,6 +5,7 @@ using Runnel.Core.Errors;
 using Runnel.Core.Options;
 using Runnel.Core.Types;
 using Runnel.Models.Abstractions;
+using Runnel.Models.Formats;
 
 namespace Runnel.Models.Providers.Bedrock;
 
@@ -12,7 +13,8 @@ namespace Runnel.Models.Providers.Bedrock;
 /// The <c>bedrock</c> provider: Bedrock Runtime <c>InvokeModel</c> at the connection's endpoint
 /// (<c>https://bedrock-runtime.{region}.amazonaws.com/model/{modelId}/invoke</c>), signed with AWS Signature Version 4
 /// by AWSSDK.Core's <c>AWSSigV4Signer</c> (<see cref="AwsRequests"/>) (service <c>bedrock</c>, the region from the host; access key, secret
-/// key and optional session token from the connection). The wire format is <c>bedrock.input_format</c>, else inferred
+/// key and optional session token from the connection). The wire format is <c>bedrock.input_format</c> (any format of
+/// <see cref="LlmCodec"/>, which holds each one's request and answer shapes), else inferred
 /// from the model id: amazon.titan-embed → AMAZON-TITAN-EMBED, amazon.titan-text / titan-tg → AMAZON-TITAN-TEXT,
 /// anthropic.claude → ANTHROPIC-MESSAGES, meta.llama → BEDROCK-LLAMA, cohere.command → COHERE-GENERATE, cohere.embed →
 /// COHERE-EMBED (96 texts a request), mistral → MISTRAL-COMPLETIONS, ai21 → AI-21-COMPLETE; otherwise
@@ -21,18 +23,8 @@ namespace Runnel.Models.Providers.Bedrock;
 /// </summary>
 public sealed class BedrockProvider : IModelProvider
 {
-    /// <summary>Params each format accepts, mapped to its request field names.</summary>
-    private static readonly Dictionary<string, Dictionary<string, string>> Params = new()
-    {
-        ["AMAZON-TITAN-TEXT"] = new(StringComparer.OrdinalIgnoreCase) { ["temperature"] = "temperature", ["top_p"] = "topP", ["max_tokens"] = "maxTokenCount", ["stop"] = "stopSequences" },
-        ["AMAZON-TITAN-EMBED"] = new(StringComparer.OrdinalIgnoreCase) { ["dimensions"] = "dimensions" },
-        ["ANTHROPIC-MESSAGES"] = new(StringComparer.OrdinalIgnoreCase) { ["temperature"] = "temperature", ["top_p"] = "top_p", ["top_k"] = "top_k", ["max_tokens"] = "max_tokens", ["stop"] = "stop_sequences" },
-        ["BEDROCK-LLAMA"] = new(StringComparer.OrdinalIgnoreCase) { ["temperature"] = "temperature", ["top_p"] = "top_p", ["max_tokens"] = "max_gen_len" },
-        ["COHERE-GENERATE"] = new(StringComparer.OrdinalIgnoreCase) { ["temperature"] = "temperature", ["top_p"] = "p", ["top_k"] = "k", ["max_tokens"] = "max_tokens", ["stop"] = "stop_sequences" },
-        ["COHERE-EMBED"] = new(StringComparer.OrdinalIgnoreCase) { ["input_type"] = "input_type", ["truncate"] = "truncate" },
-        ["MISTRAL-COMPLETIONS"] = new(StringComparer.OrdinalIgnoreCase) { ["temperature"] = "temperature", ["top_p"] = "top_p", ["top_k"] = "top_k", ["max_tokens"] = "max_tokens", ["stop"] = "stop" },
-        ["AI-21-COMPLETE"] = new(StringComparer.OrdinalIgnoreCase) { ["temperature"] = "temperature", ["top_p"] = "topP", ["max_tokens"] = "maxTokens", ["stop"] = "stopSequences" },
-    };
+    /// <summary>The formats a Bedrock model may use.</summary>
+    private static readonly string[] Formats = [.. LlmCodec.Names];
 
     /// <inheritdoc />
     public string Name => "bedrock";
@@ -46,7 +38,7 @@ public sealed class BedrockProvider : IModelProvider
     /// <inheritdoc />
     public IReadOnlyList<OptionDef> Options { get; } =
     [
-        new("bedrock.input_format", OptionType.Enum, "Wire format (inferred from the model id in the endpoint when not set).", AllowedValues: [.. Params.Keys]),
+        new("bedrock.input_format", OptionType.Enum, "Wire format (inferred from the model id in the endpoint when not set).", AllowedValues: Formats),
         new("bedrock.output_format", OptionType.String, "Accepted for compatibility; the output follows the input format."),
         new("bedrock.system_prompt", OptionType.String, "The system prompt (Anthropic's 'system'; prepended to the prompt for the other text formats)."),
         new("bedrock.params.*", OptionType.String, "Request fields; which ones depends on the format (docs/providers.md)."),
@@ -80,124 +72,49 @@ public sealed class BedrockProvider : IModelProvider
     public void Validate(ModelVersionInfo version)
     {
         ArgumentNullException.ThrowIfNull(version);
-        var format = version.Option("bedrock.input_format")?.ToUpperInvariant();
+        var format = version.Option("bedrock.input_format");
         var sig = version.Signature;
         if (sig.Inputs.Count != 1 || !sig.Inputs[0].Type.IsCharacter || sig.Outputs.Count != 1)
             throw new OptionException("Bedrock LLM formats take a single STRING input and return a single output");
-        if (format is null) return;
-        var embed = format.EndsWith("-EMBED", StringComparison.Ordinal);
-        if (embed != (sig.Outputs[0].Type.Kind == TypeKind.Array))
-            throw new OptionException($"The {format} format returns {(embed ? "ARRAY<FLOAT>" : "STRING")}");
-        CheckParams(version, format);
+        if (format is null) return; // inferred from the model id when the invoker is made
+        var codec = Codec(format);
+        if (codec.IsEmbedding != (sig.Outputs[0].Type.Kind == TypeKind.Array))
+            throw new OptionException($"The {codec.Name} format returns {(codec.IsEmbedding ? "ARRAY<FLOAT>" : "STRING")}");
+        codec.CheckParams(ProviderParams.Of(version, "bedrock"));
     }
 
-    private static void CheckParams(ModelVersionInfo version, string format)
-    {
-        foreach (var key in version.Options.Keys.Where(k => k.StartsWith("bedrock.params.", StringComparison.OrdinalIgnoreCase)))
-        {
-            var param = key["bedrock.params.".Length..];
-            if (!Params[format].ContainsKey(param))
-                throw new OptionException($"Parameter '{param}' is not supported by the {format} format. Supported: {string.Join(", ", Params[format].Keys.Order(StringComparer.Ordinal))}");
-        }
-    }
+    private static LlmCodec Codec(string format) => LlmCodec.Find(format)
+        ?? throw new OptionException($"Unsupported bedrock.input_format '{format}'. Supported: {string.Join(", ", Formats)}");
 
     /// <inheritdoc />
     public IModelInvoker CreateInvoker(ModelVersionInfo version, ConnectionInfo? connection)
     {
         ArgumentNullException.ThrowIfNull(version);
         var endpoint = connection?.Endpoint ?? throw new OptionException($"Model '{version.ModelName}' needs 'bedrock.connection'");
-        var format = Format(version, endpoint);
-        CheckParams(version, format);
+        var codec = Codec(Format(version, endpoint));
+        codec.CheckParams(ProviderParams.Of(version, "bedrock"));
         var credentials = AwsRequests.Credentials(connection);
         var uri = new Uri(endpoint);
-        return new Invoker(version, uri, format, credentials, AwsRequests.Region(uri, connection));
+        return new Invoker(version, uri, codec, credentials, AwsRequests.Region(uri, connection));
     }
 
-    private sealed class Invoker(ModelVersionInfo version, Uri endpoint, string format, AWSCredentials credentials, string region) : IModelInvoker
+    private sealed class Invoker(ModelVersionInfo version, Uri endpoint, LlmCodec codec, AWSCredentials credentials, string region) : IModelInvoker
     {
         private readonly HttpClient _http = ProviderHttp.CreateClient(version, "bedrock");
 
-        public int PreferredBatchSize => format == "COHERE-EMBED" ? 96 : 1;
+        public int PreferredBatchSize => codec.MaxInputs;
 
         public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
         {
-            if (format == "COHERE-EMBED")
+            var results = new List<ModelOutput>(inputs.Count);
+            foreach (var chunk in inputs.Chunk(codec.MaxInputs))
             {
-                var body = new JsonObject { ["texts"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create((string)i[0]!)).ToArray()), ["input_type"] = "search_document" };
-                ApplyParams(body);
+                var body = codec.Request([.. chunk.Select(i => (string)i[0]!)], version.Option("bedrock.system_prompt"), ProviderParams.Of(version, "bedrock"));
+                if (codec.Name == "ANTHROPIC-MESSAGES") body["anthropic_version"] = "bedrock-2023-05-31";
                 var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
-                if (error is not null) return inputs.Select(_ => ModelOutput.Failed(error)).ToList();
-                var vectors = json!["embeddings"]?.AsArray() ?? [];
-                return inputs.Select((_, n) => n < vectors.Count ? Vector(vectors[n]) : ModelOutput.Failed(new ModelInvocationException($"No embedding for input {n}", 200))).ToList();
+                results.AddRange(error is not null ? chunk.Select(_ => ModelOutput.Failed(error)) : codec.Read(json!, chunk.Length));
             }
-            var results = new List<ModelOutput>();
-            foreach (var input in inputs) results.Add(await InvokeOneAsync((string)input[0]!, cancellationToken).ConfigureAwait(false));
             return results;
-        }
-
-        private static ModelOutput Vector(JsonNode? values) => values is JsonArray arr
-            ? new ModelOutput([arr.Select(v => (object?)v!.GetValue<float>()).ToArray()])
-            : ModelOutput.Failed(new ModelInvocationException("The provider's answer has no embedding", 200));
-
-        private void ApplyParams(JsonObject target)
-        {
-            foreach (var (name, value) in ProviderParams.Of(version, "bedrock"))
-            {
-                var field = Params[format][name];
-                target[field] = ProviderParams.Value(value, list: field.StartsWith("stop", StringComparison.Ordinal));
-            }
-        }
-
-        private async Task<ModelOutput> InvokeOneAsync(string input, CancellationToken cancellationToken)
-        {
-            var system = version.Option("bedrock.system_prompt");
-            var prompt = system is null ? input : system + "\n\n" + input;
-            JsonObject body;
-            switch (format)
-            {
-                case "AMAZON-TITAN-EMBED":
-                    body = new JsonObject { ["inputText"] = input };
-                    ApplyParams(body);
-                    break;
-                case "ANTHROPIC-MESSAGES":
-                    body = new JsonObject
-                    {
-                        ["anthropic_version"] = "bedrock-2023-05-31",
-                        ["max_tokens"] = 1024,
-                        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = input }),
-                    };
-                    if (system is not null) body["system"] = system;
-                    ApplyParams(body);
-                    break;
-                case "AMAZON-TITAN-TEXT":
-                {
-                    var config = new JsonObject();
-                    ApplyParams(config);
-                    body = new JsonObject { ["inputText"] = prompt };
-                    if (config.Count > 0) body["textGenerationConfig"] = config;
-                    break;
-                }
-                default:
-                    body = new JsonObject { ["prompt"] = prompt };
-                    ApplyParams(body);
-                    break;
-            }
-            var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
-            if (error is not null) return ModelOutput.Failed(error);
-            JsonNode? text = format switch
-            {
-                "AMAZON-TITAN-EMBED" => null,
-                "ANTHROPIC-MESSAGES" => JsonValue.Create(string.Concat(json!["content"]?.AsArray().Where(b => b?["type"]?.GetValue<string>() == "text").Select(b => b!["text"]!.GetValue<string>()) ?? [])),
-                "AMAZON-TITAN-TEXT" => json!["results"]?[0]?["outputText"],
-                "BEDROCK-LLAMA" => json!["generation"],
-                "COHERE-GENERATE" => json!["generations"]?[0]?["text"],
-                "MISTRAL-COMPLETIONS" => json!["outputs"]?[0]?["text"],
-                _ => json!["completions"]?[0]?["data"]?["text"],
-            };
-            if (format == "AMAZON-TITAN-EMBED") return Vector(json!["embedding"]);
-            return text is null
-                ? ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no text for the {format} format", 200))
-                : new ModelOutput([text.GetValue<string>()]);
         }
 
         private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
