@@ -5,20 +5,21 @@ using Runnel.Models.Providers.OpenAI;
 
 namespace Runnel.Models.Tests;
 
-/// <summary>A test that calls a real provider: reported as skipped, with the reason, unless
-/// <paramref name="variable"/> is set in the environment.</summary>
+/// <summary>A test that calls a real provider: reported as skipped, with the reason, unless every one of
+/// <paramref name="variables"/> is set in the environment.</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class LiveFactAttribute : FactAttribute
 {
-    /// <summary>Skips the test unless <paramref name="variable"/> is set.</summary>
-    public LiveFactAttribute(string variable)
+    /// <summary>Skips the test unless all <paramref name="variables"/> are set.</summary>
+    public LiveFactAttribute(params string[] variables)
     {
-        Variable = variable;
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable))) Skip = $"live test: {variable} is not set";
+        Variables = variables;
+        var missing = variables.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
+        if (missing.Count > 0) Skip = $"live test: {string.Join(", ", missing)} not set";
     }
 
-    /// <summary>The environment variable holding the credential.</summary>
-    public string Variable { get; }
+    /// <summary>The environment variables holding the credentials.</summary>
+    public IReadOnlyList<string> Variables { get; }
 }
 
 /// <summary>Calls the real OpenAI API (or a compatible server) when RUNNEL_LIVE_OPENAI_API_KEY is set
