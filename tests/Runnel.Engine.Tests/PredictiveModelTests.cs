@@ -83,4 +83,18 @@ public sealed class PredictiveModelTests
         Assert.Equal(["+I[99.0, NULL]", "+I[20.0, low]"], kept);
         Assert.Equal(1, result.Counters.ModelErrors);
     }
+
+    [Fact]
+    public async Task AtMost32Params_AndUnknownFormatsAreRefusedAtCreate()
+    {
+        await using var engine = Engine();
+        await engine.ExecuteAsync("CREATE CONNECTION aml WITH ('type' = 'azureml', 'endpoint' = 'http://127.0.0.1:9/score', 'api-key' = 'k')");
+        string Params(int n) => string.Concat(Enumerable.Range(1, n).Select(i => $", 'azureml.params.p{i}' = '{i}'"));
+        const string Create = "CREATE MODEL m INPUT (x DOUBLE) OUTPUT (y DOUBLE) WITH ('provider' = 'azureml', 'task' = 'regression', 'azureml.connection' = 'aml', 'azureml.input_format' = 'JSON'";
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => engine.ExecuteAsync(Create + Params(33) + ")"));
+        Assert.Contains("at most 32", e.Message, StringComparison.Ordinal);
+        await engine.ExecuteAsync(Create + Params(32) + ")");
+        var format = await Assert.ThrowsAnyAsync<Exception>(() => engine.ExecuteAsync("CREATE MODEL f INPUT (x DOUBLE) OUTPUT (y DOUBLE) WITH ('provider' = 'azureml', 'task' = 'regression', 'azureml.connection' = 'aml', 'azureml.input_format' = 'PARQUET')"));
+        Assert.Contains("Unknown input format 'PARQUET'", format.Message, StringComparison.Ordinal);
+    }
 }

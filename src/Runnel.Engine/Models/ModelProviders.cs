@@ -79,6 +79,21 @@ public sealed class ModelProviderRegistry
         return new OptionSchema($"provider '{p}'", generic.Concat(provider.Options));
     }
 
+    /// <summary>Most <c>&lt;provider&gt;.params.*</c> options a model version may have (Confluent's limit).</summary>
+    public const int MaxParams = 32;
+
+    /// <summary>Checks a model version's options against the provider's <see cref="Schema"/> and the
+    /// <see cref="MaxParams"/> limit; throws <see cref="OptionException"/> naming the problem.</summary>
+    public static void Validate(IModelProvider provider, IReadOnlyDictionary<string, string> options)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(options);
+        Schema(provider).Validate(options);
+        var prefix = provider.Name + ".params.";
+        var count = options.Keys.Count(k => k.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+        if (count > MaxParams) throw new OptionException($"Model has {count} '{prefix}*' options; at most {MaxParams} are allowed");
+    }
+
     /// <summary>True when <paramref name="key"/> is a secret of the provider's schema.</summary>
     public static bool IsSecret(IModelProvider provider, string key) =>
         Schema(provider).Find(key) is { IsSecret: true };

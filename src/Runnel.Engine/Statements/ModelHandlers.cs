@@ -45,7 +45,7 @@ internal static partial class CreateModelHandler
         var options = Options(engine, statement.Options);
         if (!options.TryGetValue("provider", out var providerName)) throw new OptionException("Missing required option 'provider' for CREATE MODEL. Providers: " + string.Join(", ", engine.ModelProviders.Names));
         var provider = engine.ModelProviders.Get(providerName);
-        ModelProviderRegistry.Schema(provider).Validate(options);
+        ModelProviderRegistry.Validate(provider, options);
         var task = options["task"].ToLowerInvariant();
         options["task"] = task;
         if (!provider.Tasks.Contains(task) && task != ModelTasks.TextGeneration)
@@ -181,7 +181,7 @@ internal static class AlterModelHandler
             version.Secrets.Remove(k);
         }
         var all = version.Options.Concat(version.Secrets.ToDictionary(kv => kv.Key, _ => "******")).ToDictionary(kv => kv.Key, kv => kv.Value);
-        ModelProviderRegistry.Schema(provider).Validate(all);
+        ModelProviderRegistry.Validate(provider, all);
         CreateModelHandler.CheckConnection(engine, provider, all);
         provider.Validate(engine.Models.VersionInfo(reference.Name, model, version));
         engine.Models.UpdateModel(reference.Name, model);
