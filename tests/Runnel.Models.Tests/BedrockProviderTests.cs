@@ -132,4 +132,38 @@ public sealed class BedrockProviderTests
         var e = Assert.Throws<Core.Errors.OptionException>(() => new BedrockProvider().Validate(Version(SqlType.String, ("bedrock.input_format", "BEDROCK-LLAMA"), ("bedrock.params.top_k", "5"))));
         Assert.Contains("'top_k'", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>An answer of each format saying "ok" (or the vector [0.5]), in the shape of the Bedrock user guide's
+    /// response reference; the recorded exchanges are replayed by the tests above and in LlmCodecTests.</summary>
+    private static JsonNode AnswerOf(string format) => JsonNode.Parse(format switch
+    {
+        "AMAZON-TITAN-TEXT" => """{"inputTextTokenCount": 3, "results": [{"tokenCount": 1, "outputText": "ok", "completionReason": "FINISH"}]}""",
+        "AMAZON-TITAN-EMBED" => """{"embedding": [0.5], "inputTextTokenCount": 2}""",
+        "ANTHROPIC-MESSAGES" => """{"id": "msg_1", "type": "message", "role": "assistant", "content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn"}""",
+        "ANTHROPIC-COMPLETIONS" => """{"type": "completion", "completion": "ok", "stop_reason": "stop_sequence"}""",
+        "BEDROCK-LLAMA" => """{"generation": "ok", "prompt_token_count": 3, "generation_token_count": 1, "stop_reason": "stop"}""",
+        "AI-21-COMPLETE" => """{"id": 1, "completions": [{"data": {"text": "ok"}, "finishReason": {"reason": "endoftext"}}]}""",
+        "COHERE-GENERATE" => """{"id": "g", "generations": [{"id": "1", "text": "ok", "finish_reason": "COMPLETE"}]}""",
+        "COHERE-CHAT" => """{"response_id": "r", "text": "ok", "finish_reason": "COMPLETE"}""",
+        "COHERE-EMBED" => """{"id": "e", "embeddings": [[0.5]], "texts": ["hi"], "response_type": "embeddings_floats"}""",
+        "MISTRAL-COMPLETIONS" => """{"outputs": [{"text": "ok", "stop_reason": "stop"}]}""",
+        "MISTRAL-CHAT" => """{"choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "stop_reason": "stop"}]}""",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format),
+    })!;
+
+    public static TheoryData<string> LlmFormats => [.. Runnel.Models.Formats.LlmCodec.Names];
+
+    [Theory]
+    [MemberData(nameof(LlmFormats))]
+    public async Task EveryLlmFormat_TravelsSignedBothWays(string format)
+    {
+        var codec = Runnel.Models.Formats.LlmCodec.Find(format)!;
+        var version = Version(codec.IsEmbedding ? SqlType.Array(SqlType.Float) : SqlType.String, ("bedrock.input_format", format), ("bedrock.system_prompt", "Be brief."));
+        var (output, request) = await CallAsync("some.model-v1", AnswerOf(format), version, "hi");
+        Assert.Null(output.Error);
+        Assert.Equal(codec.IsEmbedding ? new object?[] { 0.5f } : "ok", output.Values![0]);
+        var expected = codec.Request(["hi"], codec.IsEmbedding ? null : "Be brief.", []);
+        if (format == "ANTHROPIC-MESSAGES") expected["anthropic_version"] = "bedrock-2023-05-31";
+        Assert.True(JsonNode.DeepEquals(expected, request.Body), request.Body!.ToJsonString());
+    }
 }

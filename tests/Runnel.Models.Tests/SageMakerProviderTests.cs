@@ -144,4 +144,54 @@ public sealed class SageMakerProviderTests
         var pinned = new ConnectionInfo { Name = "sm", Type = "sagemaker", Options = new Dictionary<string, string> { ["region"] = "ap-south-1" } };
         Assert.Equal("ap-south-1", AwsRequests.Region(new Uri("http://127.0.0.1:9000/endpoints/e/invocations"), pinned));
     }
+
+    /// <summary>An answer in each output format for OUTPUT (y DOUBLE) = 0.5, as a model server of that kind writes it.</summary>
+    private static (JsonNode Body, string ContentType) AnswerIn(string outputFormat) => outputFormat switch
+    {
+        "JSON" => (new JsonObject { ["y"] = 0.5 }, "application/json"),
+        "JSON-ARRAY" => (new JsonArray(0.5), "application/json"),
+        "TEXT" => (JsonValue.Create("0.5\n"), "text/plain"),
+        "CSV" => (JsonValue.Create("0.5\n"), "text/csv"),
+        "BINARY" => (JsonValue.Create(Convert.ToBase64String(BitConverter.GetBytes(0.5))), "application/octet-stream"),
+        "TF-SERVING" => (new JsonObject { ["predictions"] = new JsonArray(new JsonArray(0.5)) }, "application/json"),
+        "TRITON" => (new JsonObject { ["outputs"] = new JsonArray(new JsonObject { ["name"] = "y", ["datatype"] = "FP64", ["shape"] = new JsonArray(1), ["data"] = new JsonArray(0.5) }) }, "application/json"),
+        var wrapper when wrapper.StartsWith("JSON:", StringComparison.Ordinal) => (new JsonObject { [wrapper[5..]] = new JsonObject { ["y"] = new JsonArray(0.5) } }, "application/json"),
+        _ => throw new ArgumentOutOfRangeException(nameof(outputFormat), outputFormat),
+    };
+
+    [Theory]
+    [InlineData("JSON")]
+    [InlineData("JSON-ARRAY")]
+    [InlineData("JSON:features")]
+    [InlineData("TEXT")]
+    [InlineData("CSV")]
+    [InlineData("BINARY")]
+    [InlineData("TF-SERVING")]
+    [InlineData("KSERVE-V1")]
+    [InlineData("TF-SERVING-COLUMN")]
+    [InlineData("MLFLOW-TENSOR")]
+    [InlineData("TRITON")]
+    [InlineData("KSERVE-V2")]
+    [InlineData("PANDAS-DATAFRAME")]
+    [InlineData("AZUREML-PANDAS-DATAFRAME")]
+    [InlineData("AZUREML-TENSOR")]
+    [InlineData("VERTEXAI-PYTORCH")]
+    public async Task EveryPredictiveFormat_TravelsSignedBothWays(string format)
+    {
+        var codec = Runnel.Models.Formats.PredictiveCodec.Create(format, null,
+            new ModelSignature([new Column("x", SqlType.Double), new Column("n", SqlType.Int)], [new Column("y", SqlType.Double)]), []);
+        var (answer, answerType) = AnswerIn(codec.OutputFormat);
+        await using var server = await EndpointAsync(r => (200, answer, new Dictionary<string, string> { ["content-type"] = answerType }));
+        var version = Version([new Column("x", SqlType.Double), new Column("n", SqlType.Int)], [new Column("y", SqlType.Double)], ("sagemaker.input_format", format));
+        new SageMakerProvider().Validate(version);
+        await using var invoker = new SageMakerProvider().CreateInvoker(version, Connection(server.BaseUrl + "/endpoints/e/invocations"));
+
+        var output = (await invoker.PredictAsync([[1.5, 2]]))[0];
+
+        Assert.Null(output.Error);
+        Assert.Equal(0.5, output.Values![0]);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal(codec.Encode([[1.5, 2]]).Body, request.RawBody);
+        Assert.Equal(Runnel.Models.Formats.PredictiveCodec.ContentType(codec.InputFormat), request.Headers["content-type"]);
+    }
 }

@@ -59,6 +59,8 @@ public sealed class LoopbackServer : IAsyncDisposable
             if (headers.TryGetValue("content-type", out var type) && !type.Contains("json", StringComparison.Ordinal) && answer is JsonValue text && text.TryGetValue<string>(out var plain))
             {
                 foreach (var (name, value) in headers.Where(h => h.Key != "content-type")) context.Response.Headers[name] = value;
+                // Binary answers travel base64-encoded in the test and are sent as their bytes.
+                if (type == "application/octet-stream") return Results.Bytes(Convert.FromBase64String(plain), type);
                 return Results.Text(plain, type, System.Text.Encoding.UTF8, status);
             }
             foreach (var (name, value) in headers) context.Response.Headers[name] = value;
