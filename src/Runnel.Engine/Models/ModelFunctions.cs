@@ -365,6 +365,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             var todo = Enumerable.Range(0, inputs.Count).ToList();
             var attempt = 0;
             long? outageSince = null;
+            var throttles = 0;
             while (true)
             {
                 var batch = todo.Select(i => inputs[i]).ToList();
@@ -386,7 +387,10 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 var retry = todo.Where(i => answers[i].Error is { IsRetryable: true }).ToList();
                 if (retry.Count == 0) break;
                 var outage = call.Config.RetryCount > 0 && retry.All(i => ModelCircuit.IsOutage(answers[i].Error)) && _circuit.IsOngoingOutage(sentAt);
-                if (outage)
+                // Throttling (429 without insufficient_quota, which is not retryable) is the provider pacing us, not a
+                // failure: it does not count against retry_count; the retry budget and the adaptive limit pace it.
+                var throttled = call.Config.RetryCount > 0 && retry.All(i => answers[i].Error!.Status == 429);
+                if (outage || throttled)
                 {
                     outageSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
                     if (System.Diagnostics.Stopwatch.GetElapsedTime(outageSince.Value) > ModelCircuit.MaxOutage) break;
@@ -394,10 +398,12 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 else if (++attempt > call.Config.RetryCount) break;
                 var hint = retry.Select(i => answers[i].Error!.RetryAfter).Max();
                 if (hint is { } asked) Pause(asked, answers[retry[0]].Error!);
+                var backoff = throttled && !outage ? ++throttles : attempt;
                 var delay = outage
                     ? TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * 1_000)
-                    : TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, attempt - 1))));
+                    : TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, backoff - 1))));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                await runtime.RetryBudget.WithdrawAsync(cancellationToken).ConfigureAwait(false);
                 _stage.AddRetries(retry.Count);
                 ModelMetrics.Retries.Add(retry.Count, _tags);
                 todo = retry;
@@ -416,6 +422,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         {
             await runtime.WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
             if (runtime.Limits is { } limits) await limits.WaitAsync(limits.EstimateRequest(inputs), cancellationToken).ConfigureAwait(false);
+            var slot = await runtime.Concurrency.AcquireAsync(cancellationToken).ConfigureAwait(false);
             _stage.RequestStarted();
             ModelMetrics.Requests.Add(1, _tags);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -427,6 +434,9 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             }
             finally
             {
+                var throttled = answers.Any(a => a.Error is { Status: 429, IsRetryable: true });
+                runtime.Concurrency.Release(slot, throttled);
+                if (answers.Any(a => a.Error is null || a.Error.Status is > 0 and not 429)) runtime.RetryBudget.Deposit();
                 var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 _stage.RequestFinished(elapsed.TotalMilliseconds);
                 ModelMetrics.Duration.Record(elapsed.TotalSeconds, _tags);

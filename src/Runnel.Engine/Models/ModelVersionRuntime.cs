@@ -6,6 +6,7 @@ namespace Runnel.Engine.Models;
 /// <summary>
 /// What the engine keeps for one model version across all its statements: the client-side budgets
 /// (<see cref="ModelRateLimits"/>, null when the version sets none), the circuit breaker (<see cref="ModelCircuit"/>),
+/// the adaptive concurrency limit (<see cref="AdaptiveConcurrency"/>), the retry budget (<see cref="RetryBudget"/>),
 /// and the pause a provider's retry hint asked for, which holds back every call to the version until it has passed.
 /// </summary>
 public sealed class ModelVersionRuntime : IAsyncDisposable
@@ -22,6 +23,12 @@ public sealed class ModelVersionRuntime : IAsyncDisposable
 
     /// <summary>The version's circuit breaker.</summary>
     public ModelCircuit Circuit { get; } = new();
+
+    /// <summary>The version's adaptive limit on requests in flight (backs off on 429, recovers on answers).</summary>
+    public AdaptiveConcurrency Concurrency { get; } = new();
+
+    /// <summary>The version's retry budget.</summary>
+    public RetryBudget RetryBudget { get; } = new();
 
     /// <summary>Pauses calls to the version for <paramref name="asked"/>, capped at <see cref="MaxPause"/>; extends,
     /// never shortens, a pause already in force. True when the cap cut the wait short.</summary>
