@@ -62,6 +62,9 @@ public sealed class FakeModelServer : IAsyncDisposable
     public string? FilterMarker { get; set; }
     /// <summary>The chat answer for a user message (default: POSITIVE for an even length, NEGATIVE for an odd one).</summary>
     public Func<string, string> Reply { get; set; } = text => text.Length % 2 == 0 ? "POSITIVE" : "NEGATIVE";
+    /// <summary>A latency in milliseconds for a request by its (first) input text, instead of <see cref="LatencyMs"/>; null
+    /// to use the latency settings.</summary>
+    public Func<string, int?>? LatencyOf { get; set; }
     /// <summary>Dimensions of the embeddings returned.</summary>
     public int EmbeddingDimensions { get; set; } = 8;
 
@@ -213,7 +216,7 @@ public sealed class FakeModelServer : IAsyncDisposable
                 return Error(429, message, refused.Kind, "rate_limit_exceeded");
             }
 
-            var latency = LatencyTailSigma > 0 ? LatencyMs * Math.Exp(LatencyTailSigma * Gaussian()) : LatencyMs;
+            var latency = LatencyOf?.Invoke(texts[0]) ?? (LatencyTailSigma > 0 ? LatencyMs * Math.Exp(LatencyTailSigma * Gaussian()) : LatencyMs);
             if (latency > 0) await Task.Delay(TimeSpan.FromMilliseconds(latency), context.RequestAborted).ConfigureAwait(false);
 
             var draw = Draw();

@@ -92,11 +92,13 @@ public sealed class AdaptiveConcurrency
 }
 
 /// <summary>
-/// A retry budget for one model version (Finagle's RetryBudget): each request that gets an answer deposits
+/// A retry budget for one model version, after Finagle's RetryBudget: each request that is not throttled deposits
 /// <see cref="Ratio"/> of a retry, a trickle of <see cref="MinPerSecond"/> retries a second keeps rows moving when
-/// nothing succeeds, and the balance never exceeds <see cref="Cap"/>. A retry takes one; when none is left it waits —
-/// rows are delayed, never failed — so under sustained throttling the attempts stay near (1 + Ratio) × the requests that
-/// succeed instead of multiplying the provider's load.
+/// nothing gets through, and the balance never exceeds <see cref="Cap"/>. A retry takes one; when none is left it
+/// waits — rows are delayed, never failed. A retry that is not throttled gives its token back, so only throttled
+/// attempts spend the budget: under sustained throttling they stay within <see cref="Ratio"/> × the requests that get
+/// through (plus the burst and the trickle), while retries that succeed — a provider's reset hint honoured — go at the
+/// provider's pace.
 /// </summary>
 public sealed class RetryBudget
 {
@@ -111,10 +113,11 @@ public sealed class RetryBudget
     private double _balance = Cap;
     private long _last = Stopwatch.GetTimestamp();
 
-    /// <summary>Counts an answered request.</summary>
-    public void Deposit()
+    /// <summary>Counts a request that was not throttled; <paramref name="refund"/> when it was a retry, which gives back
+    /// the retry it took.</summary>
+    public void Deposit(bool refund = false)
     {
-        lock (_gate) _balance = Math.Min(Cap, _balance + Ratio);
+        lock (_gate) _balance = Math.Min(Cap, _balance + Ratio + (refund ? 1 : 0));
     }
 
     /// <summary>Takes one retry if the budget has it.</summary>

@@ -242,6 +242,19 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
+        private MicroBatcher? _microBatcher;
+
+        /// <summary>Rows go to the provider in requests of its batch size (or <c>runnel.max-batch-size</c>), gathered
+        /// across input batches for up to <c>runnel.batch-linger-ms</c>, at most max_parallelism requests at once.</summary>
+        private MicroBatcher Batcher => LazyInitializer.EnsureInitialized(ref _microBatcher, () => new MicroBatcher(BatchSize(info, invoker), Linger(info, invoker), async (inputs, ct) =>
+        {
+            await _inFlight.WaitAsync(ct).ConfigureAwait(false);
+            try { return await InvokeAsync(inputs, ct).ConfigureAwait(false); }
+            finally { _inFlight.Release(); }
+        }));
+
+        /// <inheritdoc />
+        public bool Ordered => call.Config.Ordered;
         private readonly ModelStageCounters _stage = counters.Model($"{call.Model}${call.Version}");
         private readonly ModelCircuit _circuit = runtime.Circuit;
         private readonly Action<string> _onOpened = Subscribe(runtime.Circuit, counters, call);
@@ -292,34 +305,23 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             ModelMetrics.Rows.Add(nonNull, _tags);
             try
             {
-                var size = Math.Max(1, invoker.PreferredBatchSize);
-                await Task.WhenAll(pending.Chunk(size).Select(async chunk =>
+                var answers = Batcher.Submit(pending.Select(i => arguments[i]).ToList(), cancellationToken);
+                await Task.WhenAll(pending.Select(async (row, k) =>
                 {
-                    await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    IReadOnlyList<ModelOutput> answers;
-                    try
+                    var answer = await answers[k].ConfigureAwait(false);
+                    if (leaders.TryGetValue(row, out var leader))
                     {
-                        answers = await InvokeAsync(chunk.Select(i => arguments[i]).ToList(), cancellationToken).ConfigureAwait(false);
+                        if (answer.Error is null) cache!.Set(leader.Key, answer.Values!);
+                        cache!.InFlight.TryRemove(leader.Key, out _);
+                        leader.Done.TrySetResult(answer);
                     }
-                    finally { _inFlight.Release(); }
-                    for (var k = 0; k < chunk.Length; k++)
-                        if (leaders.TryGetValue(chunk[k], out var leader))
-                        {
-                            if (answers[k].Error is null) cache!.Set(leader.Key, answers[k].Values!);
-                            cache!.InFlight.TryRemove(leader.Key, out _);
-                            leader.Done.TrySetResult(answers[k]);
-                        }
-                    for (var k = 0; k < chunk.Length; k++) results[chunk[k]] = Apply(answers[k]);
+                    results[row] = Apply(answer);
                 })).ConfigureAwait(false);
                 foreach (var (row, asked) in followers)
                 {
                     var answer = await asked.WaitAsync(cancellationToken).ConfigureAwait(false);
                     if (ReferenceEquals(answer.Error, Abandoned))
-                    {
-                        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
-                        try { answer = (await InvokeAsync([arguments[row]], cancellationToken).ConfigureAwait(false))[0]; }
-                        finally { _inFlight.Release(); }
-                    }
+                        answer = await Batcher.Submit([arguments[row]], cancellationToken)[0].ConfigureAwait(false);
                     results[row] = Apply(answer);
                 }
             }
@@ -335,6 +337,19 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             }
             return results;
         }
+
+        /// <summary>Rows a request carries: the provider's preferred batch size, or less with <c>runnel.max-batch-size</c>.</summary>
+        internal static int BatchSize(ModelVersionInfo info, IModelInvoker invoker)
+        {
+            var preferred = Math.Max(1, invoker.PreferredBatchSize);
+            return int.TryParse(info.Option("runnel.max-batch-size"), CultureInfo.InvariantCulture, out var max) && max >= 1 ? Math.Min(max, preferred) : preferred;
+        }
+
+        /// <summary>How long a partial request waits for more rows: <c>runnel.batch-linger-ms</c>, by default 10 ms for
+        /// providers that take several inputs a request and none for one-input providers.</summary>
+        internal static TimeSpan Linger(ModelVersionInfo info, IModelInvoker invoker) =>
+            int.TryParse(info.Option("runnel.batch-linger-ms"), CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? TimeSpan.FromMilliseconds(ms)
+            : invoker.PreferredBatchSize > 1 ? TimeSpan.FromMilliseconds(10) : TimeSpan.Zero;
 
         /// <summary>The answer a leader gives its followers when its own statement stopped first: they send their own.</summary>
         private static readonly ModelInvocationException Abandoned = new("The identical request this row waited for was abandoned", 0, isRetryable: true);
@@ -366,6 +381,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             var attempt = 0;
             long? outageSince = null;
             var throttles = 0;
+            var retried = false;
             while (true)
             {
                 var batch = todo.Select(i => inputs[i]).ToList();
@@ -384,6 +400,9 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     continue;
                 }
                 for (var k = 0; k < todo.Count; k++) answers[todo[k]] = got[k];
+                // The retry budget counts attempts that were not throttled: each earns a fifth of a retry, and a retry
+                // that was not throttled gives back what it took, so only throttled attempts spend it.
+                if (!got.Any(a => a.Error is { Status: 429 })) runtime.RetryBudget.Deposit(refund: retried);
                 var retry = todo.Where(i => answers[i].Error is { IsRetryable: true }).ToList();
                 if (retry.Count == 0) break;
                 var outage = call.Config.RetryCount > 0 && retry.All(i => ModelCircuit.IsOutage(answers[i].Error)) && _circuit.IsOngoingOutage(sentAt);
@@ -404,6 +423,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     : TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(10_000, 200 * Math.Pow(2, Math.Max(0, backoff - 1))));
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 await runtime.RetryBudget.WithdrawAsync(cancellationToken).ConfigureAwait(false);
+                retried = true;
                 _stage.AddRetries(retry.Count);
                 ModelMetrics.Retries.Add(retry.Count, _tags);
                 todo = retry;
@@ -436,7 +456,6 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             {
                 var throttled = answers.Any(a => a.Error is { Status: 429, IsRetryable: true });
                 runtime.Concurrency.Release(slot, throttled);
-                if (answers.Any(a => a.Error is null || a.Error.Status is > 0 and not 429)) runtime.RetryBudget.Deposit();
                 var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 _stage.RequestFinished(elapsed.TotalMilliseconds);
                 ModelMetrics.Duration.Record(elapsed.TotalSeconds, _tags);

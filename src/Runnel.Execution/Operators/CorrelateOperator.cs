@@ -86,12 +86,40 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
                 pending.Writer.TryComplete(e);
             }
         }, CancellationToken.None);
+        var started = new List<(RowBatch Batch, Task<IReadOnlyList<IReadOnlyList<object?[]>>> Work)>();
         try
         {
-            while (await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            if (evaluator.Ordered)
             {
-                while (pending.Reader.TryRead(out var item))
-                    yield return (item.Item1, await item.Item2.ConfigureAwait(false));
+                while (await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (pending.Reader.TryRead(out var item))
+                        yield return (item.Item1, await item.Item2.ConfigureAwait(false));
+                }
+                yield break;
+            }
+            // ALLOW_UNORDERED: whichever started batch finishes first goes first; at most MaxBatchesInFlight are taken
+            // off the channel, so memory stays bounded as in the ordered mode.
+            var more = true;
+            while (more || started.Count > 0)
+            {
+                while (started.Count < MaxBatchesInFlight && pending.Reader.TryRead(out var item)) started.Add(item);
+                if (started.Count == 0)
+                {
+                    more = await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                Task<bool>? arrival = more && started.Count < MaxBatchesInFlight ? pending.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
+                var done = await Task.WhenAny(started.Select(w => (Task)w.Work).Concat(arrival is null ? [] : [arrival])).ConfigureAwait(false);
+                if (done == arrival)
+                {
+                    more = await arrival.ConfigureAwait(false);
+                    continue;
+                }
+                var index = started.FindIndex(w => w.Work == done);
+                var finished = started[index];
+                started.RemoveAt(index);
+                yield return (finished.Batch, await finished.Work.ConfigureAwait(false));
             }
         }
         finally
@@ -99,6 +127,10 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
             await stop.CancelAsync().ConfigureAwait(false);
             // Let the started calls finish or cancel before the evaluator is disposed.
             try { await producer.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            foreach (var (_, work) in started)
+            {
+                try { await work.ConfigureAwait(false); } catch (Exception) when (stop.IsCancellationRequested) { }
+            }
             while (pending.Reader.TryRead(out var item))
             {
                 try { await item.Item2.ConfigureAwait(false); } catch (Exception) when (stop.IsCancellationRequested) { }

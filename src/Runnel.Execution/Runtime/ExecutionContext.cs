@@ -20,6 +20,10 @@ public interface ITableFunctionEvaluator : IAsyncDisposable
 {
     /// <summary>For each argument tuple, in order, the rows the function returns for it.</summary>
     Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken);
+
+    /// <summary>True (the default) when results must follow the input's order; false lets the operator emit each input
+    /// batch's results as soon as they are done (Flink's <c>output-mode</c> = <c>ALLOW_UNORDERED</c>).</summary>
+    bool Ordered => true;
 }
 
 /// <summary>What operators of one job share: connectors, counters, the catalog directory, session settings.</summary>

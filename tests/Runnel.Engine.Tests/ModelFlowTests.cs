@@ -1,0 +1,146 @@
+using Runnel.Engine.Models;
+using Runnel.Models.Abstractions;
+using Runnel.TestSupport;
+
+namespace Runnel.Engine.Tests;
+
+/// <summary>How model calls flow: micro-batches gathered across input batches, unordered output on request, the
+/// adaptive concurrency limit and the retry budget under throttling, against <see cref="FakeModelServer"/>.</summary>
+public sealed class ModelFlowTests
+{
+    private static async Task<(RunnelEngine Engine, string Dir)> EngineAsync(FakeModelServer server, string model, int rows = 0)
+    {
+        var dir = Directory.CreateTempSubdirectory("runnel-flow-").FullName;
+        var engine = new RunnelEngine(new RunnelEngineOptions
+        {
+            CatalogPath = Path.Combine(dir, "c.db"),
+            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+        });
+        await engine.ExecuteAsync($"CREATE CONNECTION chat WITH ('type' = 'openai', 'endpoint' = '{server.ChatUrl}', 'api-key' = 'k')");
+        await engine.ExecuteAsync($"CREATE CONNECTION emb WITH ('type' = 'openai', 'endpoint' = '{server.EmbeddingsUrl}', 'api-key' = 'k')");
+        await engine.ExecuteAsync(model);
+        if (rows > 0)
+        {
+            var file = Path.Combine(dir, "rows.json");
+            await File.WriteAllLinesAsync(file, Enumerable.Range(0, rows).Select(i => $"{{\"id\": {i}, \"text\": \"row {i}\"}}"));
+            await engine.ExecuteAsync($"CREATE TABLE t (id INT, text STRING) WITH ('connector' = 'filesystem', 'path' = '{file}', 'format' = 'json')");
+        }
+        return (engine, dir);
+    }
+
+    private static async Task<List<string>> RowsAsync(RunnelEngine engine, string sql)
+    {
+        var result = (QueryResult)await engine.ExecuteAsync(sql);
+        var rows = new List<string>();
+        await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
+        return rows;
+    }
+
+    [Fact]
+    public async Task Embeddings_GoOutInRequestsOfTheBatchSize_AcrossInputBatches()
+    {
+        await using var server = await FakeModelServer.StartAsync();
+        var (engine, _) = await EngineAsync(server, "CREATE MODEL e INPUT (text STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider' = 'openai', 'task' = 'embedding', 'openai.connection' = 'emb', 'runnel.max-batch-size' = '1000', 'runnel.batch-linger-ms' = '200')", rows: 3000);
+        await using (engine)
+        {
+            // The file source reads 1,024-row batches; requests of 1,000 rows are gathered across them.
+            var rows = await RowsAsync(engine, "SELECT id, CARDINALITY(v) FROM t, LATERAL TABLE(ML_PREDICT('e', text, MAP['max_parallelism', '4']))");
+            Assert.Equal(3000, rows.Count);
+            Assert.All(rows, r => Assert.EndsWith(", 8]", r, StringComparison.Ordinal));
+            Assert.Equal(3, server.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task AllowUnordered_EmitsAFastBatchBeforeASlowOne_OrderedKeepsInputOrder()
+    {
+        await using var server = await FakeModelServer.StartAsync();
+        server.LatencyOf = text => int.Parse(text.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) < 1024 ? 400 : 0;
+        var (engine, _) = await EngineAsync(server, "CREATE MODEL m INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'chat')", rows: 2048);
+        await using (engine)
+        {
+            var unordered = await RowsAsync(engine, "SELECT id FROM t, LATERAL TABLE(ML_PREDICT('m', text, MAP['max_parallelism', '2048', 'output-mode', 'ALLOW_UNORDERED']))");
+            Assert.Equal(2048, unordered.Count);
+            Assert.Equal("+I[1024]", unordered[0]);
+            Assert.Equal(2048, unordered.Distinct().Count());
+            var ordered = await RowsAsync(engine, "SELECT id FROM t, LATERAL TABLE(ML_PREDICT('m', text, MAP['max_parallelism', '2048']))");
+            Assert.Equal(Enumerable.Range(0, 2048).Select(i => $"+I[{i}]"), ordered);
+        }
+    }
+
+    [Fact]
+    public async Task ABudgetThatThrottles_SlowsTheJobDown_ButNeverFailsIt()
+    {
+        await using var server = await FakeModelServer.StartAsync();
+        server.RequestsPerMinute = 600; // 10 a second, a burst of 600 at first: 700 requests, then 429s with reset hints
+        var (engine, _) = await EngineAsync(server, "CREATE MODEL m INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'chat')", rows: 640);
+        await using (engine)
+        {
+            var result = (QueryResult)await engine.ExecuteAsync("SELECT id, label FROM t, LATERAL TABLE(ML_PREDICT('m', text, MAP['max_parallelism', '64', 'retry_count', '1']))");
+            var rows = 0;
+            await foreach (var _ in result.ReadAsync()) rows++;
+            Assert.Equal(640, rows);
+            Assert.True(server.Throttled > 0, "the budget should have throttled some requests");
+            Assert.Equal(640, server.Answered);
+            // With retry_count 1 a row throttled twice would have failed before; throttling does not spend retries.
+            Assert.True(result.Counters.ModelRetries >= server.Throttled, $"{result.Counters.ModelRetries} retries for {server.Throttled} 429s");
+            Assert.True(engine.ModelRuntimes.For(engine.Models.VersionInfo("m", engine.Models.GetModel("m")!, engine.Models.GetModel("m")!.Find(1)!)).Concurrency.Decreases > 0);
+        }
+    }
+
+    [Fact]
+    public async Task AdaptiveConcurrency_HalvesOnThrottling_OncePerSignal_AndRecovers()
+    {
+        var limit = new AdaptiveConcurrency();
+        var slots = new List<long>();
+        for (var i = 0; i < 40; i++) slots.Add(await limit.AcquireAsync(CancellationToken.None));
+        // Every request of the burst was sent before the first decrease: one signal, one halving (to half of 40).
+        foreach (var slot in slots.Take(10)) limit.Release(slot, throttled: true);
+        Assert.Equal(20, limit.Limit);
+        Assert.Equal(1, limit.Decreases);
+        foreach (var slot in slots.Skip(10)) limit.Release(slot, throttled: false);
+        Assert.True(limit.Limit > 20);
+        // Requests beyond the limit wait until a slot frees.
+        var held = new List<long>();
+        while (limit.InFlight < limit.Limit) held.Add(await limit.AcquireAsync(CancellationToken.None));
+        var waiting = limit.AcquireAsync(CancellationToken.None).AsTask();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        limit.Release(held[0], throttled: false);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void RetryBudget_AllowsABurst_ThenAFifthOfTheAnswers()
+    {
+        var budget = new RetryBudget();
+        var burst = 0;
+        while (budget.TryWithdraw()) burst++;
+        Assert.Equal((int)RetryBudget.Cap, burst);
+        for (var i = 0; i < 10; i++) budget.Deposit();
+        Assert.True(budget.TryWithdraw());
+        Assert.True(budget.TryWithdraw());
+        Assert.False(budget.TryWithdraw());
+        // A retry that got through gives its token back (plus the fifth every unthrottled request earns).
+        budget.Deposit(refund: true);
+        Assert.True(budget.TryWithdraw());
+        Assert.False(budget.TryWithdraw());
+    }
+
+    [Fact]
+    public async Task MicroBatcher_SendsFullBatchesAtOnce_AndAPartialOneAfterTheLinger()
+    {
+        var sent = new List<int>();
+        var batcher = new MicroBatcher(4, TimeSpan.FromMilliseconds(100), (inputs, _) =>
+        {
+            lock (sent) sent.Add(inputs.Count);
+            return Task.FromResult<IReadOnlyList<ModelOutput>>(inputs.Select(i => new ModelOutput([i[0]])).ToList());
+        });
+        var first = batcher.Submit([[1], [2], [3]], CancellationToken.None);
+        var second = batcher.Submit([[4], [5]], CancellationToken.None);
+        Assert.Equal(1, (int)(await first[0]).Values![0]!);
+        Assert.Equal([4], sent);
+        Assert.Equal(5, (int)(await second[1]).Values![0]!);
+        Assert.Equal([4, 1], sent);
+    }
+}
