@@ -36,10 +36,12 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
                 ["rows"] = m.Rows, ["requests"] = m.Requests, ["retries"] = m.Retries, ["throttled"] = m.Throttled, ["cacheHits"] = m.CacheHits,
                 ["errors"] = new System.Text.Json.Nodes.JsonObject([.. m.Errors.OrderBy(e => e.Key).Select(e => KeyValuePair.Create(e.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (System.Text.Json.Nodes.JsonNode?)e.Value))]),
                 ["latencyMs"] = new System.Text.Json.Nodes.JsonObject { ["p50"] = Math.Round(m.Latency(50), 3), ["p95"] = Math.Round(m.Latency(95), 3), ["p99"] = Math.Round(m.Latency(99), 3) },
+                ["tokensIn"] = m.TokensIn, ["tokensOut"] = m.TokensOut, ["estimatedCostUsd"] = Math.Round(m.EstimatedCost, 6),
             };
             if (PrintStats)
                 output.WriteLine($"[STATS] model {name}: {m.Rows} rows, {m.Requests} requests, {m.Retries} retried, {m.Errors.Values.Sum()} failed, {m.Throttled} throttled (429), " +
-                    $"{m.CacheHits} from cache; latency p50 {m.Latency(50):F1} ms, p95 {m.Latency(95):F1} ms, p99 {m.Latency(99):F1} ms");
+                    $"{m.CacheHits} from cache; latency p50 {m.Latency(50):F1} ms, p95 {m.Latency(95):F1} ms, p99 {m.Latency(99):F1} ms; " +
+                    $"tokens {m.TokensIn} in, {m.TokensOut} out{(m.EstimatedCost > 0 ? $", estimated cost ${m.EstimatedCost:F4}" : "")}");
         }
         _finished.Add(new System.Text.Json.Nodes.JsonObject
         {
@@ -86,7 +88,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
     public async Task WaitAsync(RunnelJob job, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
-        using var progress = new Progress(error, interactiveTerminal, () => (job.Counters.RowsRead, job.Counters.RowsWritten), $"Job {job.Id[..8]}");
+        using var progress = new Progress(error, interactiveTerminal, () => (job.Counters.RowsRead, job.Counters.RowsWritten), $"Job {job.Id[..8]}", job.Counters);
         try
         {
             await job.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -118,7 +120,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         {
             var rows = new List<object?[]>();
             var kinds = new List<RowKind>();
-            using (new Progress(error, interactiveTerminal, () => (q.Counters.RowsRead, rows.Count), "Query"))
+            using (new Progress(error, interactiveTerminal, () => (q.Counters.RowsRead, rows.Count), "Query", q.Counters))
             {
                 await foreach (var row in q.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -228,9 +230,10 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
     };
 }
 
-/// <summary>Progress of a long job or query: rows read, rows written and the read rate. On a terminal it redraws one
-/// status line on standard error every 250 ms; otherwise it writes a plain line every 5 s. Silent for work that ends
-/// within the first interval.</summary>
+/// <summary>Progress of a long job or query: rows read, rows written and the read rate, then each model stage (rows
+/// asked, requests in flight, rows retried, 429s, p95 latency). On a terminal it redraws one status line on standard
+/// error every 250 ms; otherwise it writes a plain line every 5 s. Silent for work that ends within the first
+/// interval.</summary>
 internal sealed class Progress : IDisposable
 {
     private readonly Timer _timer;
@@ -242,8 +245,11 @@ internal sealed class Progress : IDisposable
     private bool _drawn;
     private int _disposed;
 
-    public Progress(TextWriter writer, bool terminal, Func<(long Read, long Written)> counters, string label)
+    private readonly Connectors.Abstractions.JobCounters? _job;
+
+    public Progress(TextWriter writer, bool terminal, Func<(long Read, long Written)> counters, string label, Connectors.Abstractions.JobCounters? job = null)
     {
+        _job = job;
         _writer = writer;
         _terminal = terminal;
         _counters = counters;
@@ -257,7 +263,7 @@ internal sealed class Progress : IDisposable
         if (Volatile.Read(ref _disposed) != 0) return;
         var (read, written) = _counters();
         var rate = read / Math.Max(0.001, _watch.Elapsed.TotalSeconds);
-        var text = $"{_label}: {read:N0} rows read, {written:N0} rows written, {rate:N0} rows/s, {_watch.Elapsed:mm\\:ss}";
+        var text = $"{_label}: {read:N0} rows read, {written:N0} rows written, {rate:N0} rows/s, {_watch.Elapsed:mm\\:ss}" + ModelStages(_job);
         lock (_writer)
         {
             if (_terminal)
@@ -268,6 +274,12 @@ internal sealed class Progress : IDisposable
             else _writer.WriteLine("[INFO] " + text);
         }
     }
+
+    /// <summary>The model stages of a job for the status line: <c> | model m$1: 1,024 rows, 64 in flight, 3 retried, 2
+    /// throttled, p95 201 ms</c>.</summary>
+    internal static string ModelStages(Connectors.Abstractions.JobCounters? job) =>
+        job is null ? "" : string.Concat(job.Models.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m =>
+            $" | model {m.Key}: {m.Value.Rows:N0} rows, {m.Value.InFlight:N0} in flight, {m.Value.Retries:N0} retried, {m.Value.Throttled:N0} throttled, p95 {m.Value.Latency(95):N0} ms"));
 
     public void Dispose()
     {

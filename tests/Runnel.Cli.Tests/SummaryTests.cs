@@ -21,7 +21,8 @@ public sealed class SummaryTests
         var script = $"""
             SET 'execution.runtime-mode' = 'batch';
             CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.BaseUrl}/v1/chat/completions', 'api-key' = 'sk-summary');
-            CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.params.temperature' = '0');
+            CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.params.temperature' = '0',
+              'runnel.price.input-per-1m-tokens' = '0.15', 'runnel.price.output-per-1m-tokens' = '0.60');
             CREATE TABLE out_rows (x STRING, answer STRING) WITH ('connector' = 'blackhole');
             INSERT INTO out_rows SELECT x, answer FROM (VALUES ('a'), ('b'), ('a'), (CAST(NULL AS STRING))) AS t (x), LATERAL TABLE(ML_PREDICT('m', x, MAP['max_parallelism', '1']));
             """;
@@ -43,6 +44,26 @@ public sealed class SummaryTests
         Assert.Equal(1, m["retries"]!.GetValue<long>());
         Assert.Equal(1, m["errors"]!["429"]!.GetValue<long>());
         Assert.True(m["latencyMs"]!["p99"]!.GetValue<double>() >= m["latencyMs"]!["p50"]!.GetValue<double>());
+        // Two answered requests, each reporting the recorded usage (11 prompt and 9 completion tokens), priced.
+        Assert.Equal(22, m["tokensIn"]!.GetValue<long>());
+        Assert.Equal(18, m["tokensOut"]!.GetValue<long>());
+        Assert.Equal(Math.Round(22 * 0.15e-6 + 18 * 0.60e-6, 6), m["estimatedCostUsd"]!.GetValue<double>());
+        Assert.Contains("tokens 22 in, 18 out, estimated cost $0.0000", output.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("sk-summary", await File.ReadAllTextAsync(summaryPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheStatusLine_ShowsEachModelStage()
+    {
+        var counters = new Runnel.Connectors.Abstractions.JobCounters();
+        var stage = counters.Model("sentiment$1");
+        stage.AddRows(1500);
+        stage.RequestStarted();
+        stage.RequestStarted();
+        stage.RequestFinished(120);
+        stage.AddRetries(3);
+        stage.AddError(429);
+        Assert.Equal(" | model sentiment$1: 1,500 rows, 1 in flight, 3 retried, 1 throttled, p95 120 ms", Progress.ModelStages(counters));
+        Assert.Equal("", Progress.ModelStages(null));
     }
 }

@@ -47,4 +47,24 @@ public sealed class ModelRateLimitTests
         });
         Assert.Contains("runnel.requests-per-minute", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TokenEstimates_AreCorrectedFromTheAnswersUsage()
+    {
+        var version = new Runnel.Models.Abstractions.ModelVersionInfo
+        {
+            ModelName = "m", Version = 1, Task = "text_generation",
+            Signature = new Runnel.Models.Abstractions.ModelSignature([new Runnel.Core.Types.Column("text", Runnel.Core.Types.SqlType.String)], [new Runnel.Core.Types.Column("a", Runnel.Core.Types.SqlType.String)]),
+            Options = new Dictionary<string, string> { ["provider"] = "openai", ["runnel.tokens-per-minute"] = "60000", ["openai.params.max_tokens"] = "100" },
+        };
+        await using var limits = Runnel.Engine.Models.ModelRateLimits.For(version)!;
+        // 40 characters = 10 tokens, plus max_tokens 100: 110 estimated.
+        var estimate = limits.EstimateRequest([[new string('x', 40)]]);
+        Assert.Equal(110, estimate);
+        // The answers report 30 tokens (short completions): estimates move towards that.
+        for (var i = 0; i < 20; i++) limits.Observe(limits.EstimateRequest([[new string('x', 40)]]), 30);
+        var corrected = limits.EstimateRequest([[new string('x', 40)]]);
+        Assert.InRange(corrected, 30, 35);
+        Assert.InRange(limits.Correction, 0.27, 0.32);
+    }
 }

@@ -177,8 +177,9 @@ public sealed class ConnectorRegistry
 }
 
 /// <summary>
-/// What one job's calls to one model version did (the model stage of the job): rows asked, requests sent, rows
-/// retried, failed requests by HTTP status (0: no answer), 429 answers, rows answered from the cache, and the latency
+/// What one job's calls to one model version did (the model stage of the job): rows asked, requests sent and in
+/// flight, rows retried, failed requests by HTTP status (0: no answer), 429 answers, rows answered from the cache,
+/// tokens in and out as the provider reported them with their estimated cost, and the latency
 /// of every request (milliseconds, the first 100,000 kept for percentiles). Safe to update from several threads.
 /// </summary>
 public sealed class ModelStageCounters
@@ -189,6 +190,9 @@ public sealed class ModelStageCounters
     private long _throttled;
     private long _cacheHits;
     private long _inFlight;
+    private long _tokensIn;
+    private long _tokensOut;
+    private long _costMicroDollars;
     private readonly Dictionary<int, long> _errors = [];
     private readonly List<double> _latencies = [];
 
@@ -204,6 +208,12 @@ public sealed class ModelStageCounters
     public long CacheHits => Interlocked.Read(ref _cacheHits);
     /// <summary>Requests in flight now.</summary>
     public long InFlight => Interlocked.Read(ref _inFlight);
+    /// <summary>Input (prompt) tokens the provider reported.</summary>
+    public long TokensIn => Interlocked.Read(ref _tokensIn);
+    /// <summary>Output (completion) tokens the provider reported.</summary>
+    public long TokensOut => Interlocked.Read(ref _tokensOut);
+    /// <summary>Estimated cost in US dollars from the reported tokens and the model's prices (0 without prices).</summary>
+    public double EstimatedCost => Interlocked.Read(ref _costMicroDollars) / 1_000_000.0;
     /// <summary>Failed rows by HTTP status (0: no answer: connection failure or timeout).</summary>
     public IReadOnlyDictionary<int, long> Errors { get { lock (_errors) return new Dictionary<int, long>(_errors); } }
 
@@ -226,6 +236,14 @@ public sealed class ModelStageCounters
         Interlocked.Decrement(ref _inFlight);
         lock (_latencies)
             if (_latencies.Count < 100_000) _latencies.Add(milliseconds);
+    }
+
+    /// <summary>Counts tokens a request used and their estimated cost in US dollars.</summary>
+    public void AddUsage(long tokensIn, long tokensOut, double cost)
+    {
+        Interlocked.Add(ref _tokensIn, tokensIn);
+        Interlocked.Add(ref _tokensOut, tokensOut);
+        Interlocked.Add(ref _costMicroDollars, (long)Math.Round(cost * 1_000_000));
     }
 
     /// <summary>Counts a row that failed with <paramref name="status"/>.</summary>

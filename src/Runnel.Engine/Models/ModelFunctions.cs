@@ -441,10 +441,16 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         private async Task<IReadOnlyList<ModelOutput>> Timed(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
             await runtime.WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            if (runtime.Limits is { } limits) await limits.WaitAsync(limits.EstimateRequest(inputs), cancellationToken).ConfigureAwait(false);
+            var estimate = 0;
+            if (runtime.Limits is { } limits)
+            {
+                estimate = limits.EstimateRequest(inputs);
+                await limits.WaitAsync(estimate, cancellationToken).ConfigureAwait(false);
+            }
             var slot = await runtime.Concurrency.AcquireAsync(cancellationToken).ConfigureAwait(false);
             _stage.RequestStarted();
             ModelMetrics.Requests.Add(1, _tags);
+            ModelMetrics.InFlight.Add(1, _tags);
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             IReadOnlyList<ModelOutput> answers = [];
             try
@@ -458,6 +464,16 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 runtime.Concurrency.Release(slot, throttled);
                 var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 _stage.RequestFinished(elapsed.TotalMilliseconds);
+                ModelMetrics.InFlight.Add(-1, _tags);
+                if (answers.FirstOrDefault(a => a.Usage is not null)?.Usage is { } usage)
+                {
+                    var cost = runtime.Prices.Cost(usage);
+                    _stage.AddUsage(usage.InputTokens, usage.OutputTokens, cost);
+                    ModelMetrics.Tokens.Add(usage.InputTokens, [.. _tags, new("runnel.token.type", "input")]);
+                    ModelMetrics.Tokens.Add(usage.OutputTokens, [.. _tags, new("runnel.token.type", "output")]);
+                    if (cost > 0) ModelMetrics.Cost.Add(cost, _tags);
+                    runtime.Limits?.Observe(estimate, usage.InputTokens + usage.OutputTokens);
+                }
                 ModelMetrics.Duration.Record(elapsed.TotalSeconds, _tags);
                 foreach (var answer in answers)
                     if (answer.Error is { } error)

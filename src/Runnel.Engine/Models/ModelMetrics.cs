@@ -24,6 +24,12 @@ public static class ModelMetrics
     public static readonly Counter<long> Errors = Meter.CreateCounter<long>("runnel.model.errors", "{row}", "Rows whose call failed.");
     /// <summary>Rows answered from the cache.</summary>
     public static readonly Counter<long> CacheHits = Meter.CreateCounter<long>("runnel.model.cache_hits", "{row}", "Rows answered from the cache.");
+    /// <summary>Tokens the provider reported, tagged <c>runnel.token.type</c> = input or output.</summary>
+    public static readonly Counter<long> Tokens = Meter.CreateCounter<long>("runnel.model.tokens", "{token}", "Tokens the provider reported.");
+    /// <summary>Estimated cost in US dollars from the reported tokens and the model's prices.</summary>
+    public static readonly Counter<double> Cost = Meter.CreateCounter<double>("runnel.model.cost", "USD", "Estimated cost of the model's calls.");
+    /// <summary>Requests in flight.</summary>
+    public static readonly UpDownCounter<long> InFlight = Meter.CreateUpDownCounter<long>("runnel.model.requests.in_flight", "{request}", "Requests sent and not yet answered.");
     /// <summary>Request latency in seconds.</summary>
     public static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("runnel.model.request.duration", "s", "Time from sending a request to its answer.");
 }

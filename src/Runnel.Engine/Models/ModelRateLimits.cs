@@ -10,7 +10,8 @@ namespace Runnel.Engine.Models;
 /// sixtieth of the minute's budget and holding at most one second's worth (requests) or ten seconds' worth (tokens), so
 /// the rate stays smooth as providers measure it. A request's tokens are estimated before it is sent: its input text at
 /// 4 characters a token (at least one a value), the system prompt likewise, plus the answer's <c>params.max_tokens</c>
-/// when set, as OpenAI counts it. Calls wait for permits; they never fail for them. Shared by every statement of the
+/// when set, as OpenAI counts it — then scaled by what the answers' <c>usage</c> reported for earlier requests
+/// (<see cref="Observe"/>). Calls wait for permits; they never fail for them. Shared by every statement of the
 /// engine that calls the same model version.
 /// </summary>
 public sealed class ModelRateLimits : IAsyncDisposable
@@ -19,6 +20,8 @@ public sealed class ModelRateLimits : IAsyncDisposable
     private readonly TokenBucketRateLimiter? _tokens;
     private readonly int _tokenBucket;
     private readonly int _fixedTokens;
+    private readonly object _gate = new();
+    private double _correction = 1.0;
 
     private ModelRateLimits(int? requestsPerMinute, int? tokensPerMinute, int fixedTokens)
     {
@@ -68,11 +71,31 @@ public sealed class ModelRateLimits : IAsyncDisposable
     /// <summary>Tokens a text is estimated at: one per 4 characters, at least one.</summary>
     public static int Estimate(string? text) => text is null ? 0 : Math.Max(1, (text.Length + 3) / 4);
 
-    /// <summary>The estimated tokens of one request carrying <paramref name="inputs"/>.</summary>
+    /// <summary>The estimated tokens of one request carrying <paramref name="inputs"/>, scaled by what answers have
+    /// reported so far (<see cref="Observe"/>).</summary>
     public int EstimateRequest(IReadOnlyList<object?[]> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        return _fixedTokens + inputs.Sum(row => row.Sum(v => Estimate(Convert.ToString(v, CultureInfo.InvariantCulture))));
+        var raw = _fixedTokens + inputs.Sum(row => row.Sum(v => Estimate(Convert.ToString(v, CultureInfo.InvariantCulture))));
+        double correction;
+        lock (_gate) correction = _correction;
+        return Math.Max(1, (int)Math.Ceiling(raw * correction));
+    }
+
+    /// <summary>The factor estimates are scaled by (1 until answers report their usage).</summary>
+    public double Correction { get { lock (_gate) return _correction; } }
+
+    /// <summary>Corrects later estimates from an answer's reported tokens: the factor moves a fifth of the way to
+    /// reported / estimated (kept within 0.1 and 10), so a tokenizer that counts differently from 4 characters a token
+    /// — or answers shorter than max_tokens — are learnt within a few requests.</summary>
+    public void Observe(int estimated, long reported)
+    {
+        if (estimated <= 0 || reported <= 0) return;
+        lock (_gate)
+        {
+            var raw = estimated / _correction;
+            _correction = Math.Clamp(0.8 * _correction + 0.2 * (reported / raw), 0.1, 10);
+        }
     }
 
     /// <summary>Waits until one more request of <paramref name="tokens"/> estimated tokens fits both budgets. A

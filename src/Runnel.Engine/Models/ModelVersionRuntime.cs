@@ -16,7 +16,14 @@ public sealed class ModelVersionRuntime : IAsyncDisposable
 
     private long _pausedUntilTicks;
 
-    private ModelVersionRuntime(ModelVersionInfo version) => Limits = ModelRateLimits.For(version);
+    private ModelVersionRuntime(ModelVersionInfo version)
+    {
+        Limits = ModelRateLimits.For(version);
+        Prices = ModelPrices.For(version);
+    }
+
+    /// <summary>The version's token prices, for cost estimates.</summary>
+    public ModelPrices Prices { get; }
 
     /// <summary>The version's request and token budgets, or null.</summary>
     public ModelRateLimits? Limits { get; }
@@ -70,5 +77,28 @@ public sealed class ModelVersionRuntime : IAsyncDisposable
             foreach (var runtime in _byVersion.Values)
                 if (runtime.IsValueCreated) await runtime.Value.DisposeAsync().ConfigureAwait(false);
         }
+    }
+}
+
+/// <summary>Token prices of a model version, Runnel's own options <c>runnel.price.input-per-1m-tokens</c> and
+/// <c>runnel.price.output-per-1m-tokens</c> (US dollars per million tokens, as providers publish them), turning the
+/// tokens an answer reports into an estimated cost. Without them the cost is 0.</summary>
+public sealed record ModelPrices(double InputPerMillion, double OutputPerMillion)
+{
+    /// <summary>The prices a version's options give.</summary>
+    public static ModelPrices For(ModelVersionInfo version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        double Read(string key) => version.Option(key) is not { } v ? 0
+            : double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d >= 0 ? d
+            : throw new Core.Errors.OptionException($"Option '{key}' of model '{version.ModelName}' must be a price in US dollars per million tokens, got '{v}'");
+        return new ModelPrices(Read("runnel.price.input-per-1m-tokens"), Read("runnel.price.output-per-1m-tokens"));
+    }
+
+    /// <summary>The estimated cost of <paramref name="usage"/>, in US dollars.</summary>
+    public double Cost(ModelUsage usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return usage.InputTokens / 1e6 * InputPerMillion + usage.OutputTokens / 1e6 * OutputPerMillion;
     }
 }

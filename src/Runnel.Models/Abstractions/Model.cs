@@ -65,9 +65,56 @@ public sealed class ConnectionInfo
     public IReadOnlyDictionary<string, SecretValue> Secrets { get; init; } = new Dictionary<string, SecretValue>();
 }
 
+/// <summary>Tokens a provider says one request used, read from its answer.</summary>
+/// <param name="InputTokens">Prompt (input) tokens.</param>
+/// <param name="OutputTokens">Completion (output) tokens; 0 for embeddings.</param>
+public sealed record ModelUsage(long InputTokens, long OutputTokens)
+{
+    /// <summary>The usage an answer reports, in any of the providers' shapes, or null: OpenAI's
+    /// <c>usage.prompt_tokens</c> / <c>completion_tokens</c>, Anthropic's <c>usage.input_tokens</c> /
+    /// <c>output_tokens</c>, Gemini's <c>usageMetadata.promptTokenCount</c> / <c>candidatesTokenCount</c>, Cohere's
+    /// <c>meta.billed_units</c>, and Bedrock's <c>X-Amzn-Bedrock-Input-Token-Count</c> / <c>-Output-Token-Count</c>
+    /// headers.</summary>
+    public static ModelUsage? From(System.Text.Json.Nodes.JsonNode? answer, System.Net.Http.Headers.HttpResponseHeaders? headers = null)
+    {
+        static long? Number(System.Text.Json.Nodes.JsonNode? n) =>
+            n is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<double>(out var d) ? (long)d : null;
+        if (headers is not null && headers.TryGetValues("X-Amzn-Bedrock-Input-Token-Count", out var bi)
+            && long.TryParse(bi.First(), System.Globalization.CultureInfo.InvariantCulture, out var bin))
+        {
+            var bout = headers.TryGetValues("X-Amzn-Bedrock-Output-Token-Count", out var bo) && long.TryParse(bo.First(), System.Globalization.CultureInfo.InvariantCulture, out var o) ? o : 0;
+            return new ModelUsage(bin, bout);
+        }
+        if (answer is not System.Text.Json.Nodes.JsonObject json) return null;
+        if (json["usage"] is System.Text.Json.Nodes.JsonObject u)
+        {
+            if (Number(u["prompt_tokens"]) is { } p) return new ModelUsage(p, Number(u["completion_tokens"]) ?? 0);
+            if (Number(u["input_tokens"]) is { } i) return new ModelUsage(i, Number(u["output_tokens"]) ?? 0);
+        }
+        if (json["usageMetadata"] is System.Text.Json.Nodes.JsonObject g && Number(g["promptTokenCount"]) is { } gp)
+            return new ModelUsage(gp, Number(g["candidatesTokenCount"]) ?? 0);
+        if (json["meta"]?["billed_units"] is System.Text.Json.Nodes.JsonObject c && Number(c["input_tokens"]) is { } ci)
+            return new ModelUsage(ci, Number(c["output_tokens"]) ?? 0);
+        return null;
+    }
+}
+
 /// <summary>The result of one input row: output values in OUTPUT order, or the error that row got.</summary>
 public sealed record ModelOutput(object?[]? Values, ModelInvocationException? Error = null)
 {
+    /// <summary>Tokens the request used, on the first output of each request whose answer reported them.</summary>
+    public ModelUsage? Usage { get; init; }
+
+    /// <summary><paramref name="outputs"/> with <paramref name="usage"/> on the first one (unchanged when null).</summary>
+    public static IReadOnlyList<ModelOutput> WithUsage(IReadOnlyList<ModelOutput> outputs, ModelUsage? usage)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (usage is null || outputs.Count == 0) return outputs;
+        var copy = outputs.ToArray();
+        copy[0] = copy[0] with { Usage = usage };
+        return copy;
+    }
+
     /// <summary>An output for a row whose call failed.</summary>
     public static ModelOutput Failed(ModelInvocationException error) => new(null, error);
 }

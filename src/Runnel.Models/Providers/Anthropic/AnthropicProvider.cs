@@ -98,7 +98,7 @@ public sealed class AnthropicProvider : IModelProvider
                 var type = answer.Json?["error"]?["type"]?.GetValue<string>();
                 return ModelOutput.Failed(answer.Failure("Anthropic", type, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504 or 529));
             }
-            return answer.Json is null ? ModelOutput.Failed(answer.NotJson()) : _codec.Read(answer.Json, 1)[0];
+            return answer.Json is null ? ModelOutput.Failed(answer.NotJson()) : _codec.Read(answer.Json, 1)[0] with { Usage = ModelUsage.From(answer.Json) };
         }
 
         public ValueTask DisposeAsync()

@@ -111,21 +111,21 @@ public sealed class BedrockProvider : IModelProvider
             {
                 var body = codec.Request([.. chunk.Select(i => (string)i[0]!)], version.Option("bedrock.system_prompt"), ProviderParams.Of(version, "bedrock"));
                 if (codec.Name == "ANTHROPIC-MESSAGES") body["anthropic_version"] = "bedrock-2023-05-31";
-                var (json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
-                results.AddRange(error is not null ? chunk.Select(_ => ModelOutput.Failed(error)) : codec.Read(json!, chunk.Length));
+                var (json, usage, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
+                results.AddRange(error is not null ? chunk.Select(_ => ModelOutput.Failed(error)) : ModelOutput.WithUsage(codec.Read(json!, chunk.Length), usage));
             }
             return results;
         }
 
-        private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
+        private async Task<(JsonNode? Json, ModelUsage? Usage, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
         {
             var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
             var headers = new Dictionary<string, string> { ["content-type"] = "application/json", ["accept"] = "application/json" };
             var request = AwsRequests.SignedPost(endpoint, bytes, headers, credentials, "bedrock", region);
             var (answer, error) = await ProviderHttp.SendAsync(_http, request, cancellationToken).ConfigureAwait(false);
-            if (answer is null) return (null, error);
-            if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
-            return (null, AwsRequests.Failure(answer, "Bedrock"));
+            if (answer is null) return (null, null, error);
+            if (answer.IsSuccess) return answer.Json is null ? (null, null, answer.NotJson()) : (answer.Json, ModelUsage.From(answer.Json, answer.Headers), null);
+            return (null, null, AwsRequests.Failure(answer, "Bedrock"));
         }
 
         public ValueTask DisposeAsync()

@@ -156,7 +156,7 @@ internal sealed class GeminiInvoker(ModelVersionInfo version, string prefix, str
             return ModelOutput.Failed(new ModelInvocationException($"Gemini stopped the answer for {reason} (finishReason: {reason})", 200));
         var parts = candidate?["content"]?["parts"]?.AsArray();
         if (parts is null) return ModelOutput.Failed(new ModelInvocationException("The provider's answer has no candidates[0].content.parts", 200));
-        return new ModelOutput([string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? ""))]);
+        return new ModelOutput([string.Concat(parts.Select(p => p?["text"]?.GetValue<string>() ?? ""))]) { Usage = ModelUsage.From(json) };
     }
 
     private async Task<(JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)

@@ -155,7 +155,7 @@ public class OpenAIProvider : IModelProvider
                 return ModelOutput.Failed(new ModelInvocationException("The provider filtered the completion (finish_reason: content_filter)", 200));
             return content is null
                 ? ModelOutput.Failed(new ModelInvocationException("The provider's answer has no choices[0].message.content", 200))
-                : new ModelOutput([content]);
+                : new ModelOutput([content]) { Usage = ModelUsage.From(json) };
         }
 
         private async Task<IReadOnlyList<ModelOutput>> EmbedAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
@@ -178,7 +178,7 @@ public class OpenAIProvider : IModelProvider
             }
             for (var i = 0; i < outputs.Length; i++)
                 outputs[i] ??= ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no embedding for input {i}", 200));
-            return outputs;
+            return ModelOutput.WithUsage(outputs, ModelUsage.From(json));
         }
 
         /// <summary>OpenAI's base64 embeddings are little-endian float32 arrays.</summary>
