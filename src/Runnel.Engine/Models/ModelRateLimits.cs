@@ -69,7 +69,7 @@ public sealed class ModelRateLimits : IAsyncDisposable
     }
 
     /// <summary>Tokens a text is estimated at: one per 4 characters, at least one.</summary>
-    public static int Estimate(string? text) => text is null ? 0 : Math.Max(1, (text.Length + 3) / 4);
+    public static int Estimate(string? text) => ProviderBatches.EstimateTokens(text);
 
     /// <summary>The estimated tokens of one request carrying <paramref name="inputs"/>, scaled by what answers have
     /// reported so far (<see cref="Observe"/>).</summary>

@@ -29,3 +29,34 @@ public static class ProviderParams
         return JsonValue.Create(value);
     }
 }
+
+/// <summary>How a provider's per-request caps cut a batch of rows into requests.</summary>
+public static class ProviderBatches
+{
+    /// <summary>Tokens a text is estimated at before sending: one per 4 characters, at least one.</summary>
+    public static int EstimateTokens(string? text) => text is null ? 0 : Math.Max(1, (text.Length + 3) / 4);
+
+    /// <summary>Consecutive runs of <paramref name="inputs"/> of at most <paramref name="maxItems"/> rows and at most
+    /// <paramref name="maxTokens"/> estimated tokens of their first value (a single row above the token cap goes alone;
+    /// the provider then says it is too long). Used for OpenAI embeddings (2,048 inputs, 300,000 tokens) and Vertex
+    /// text embeddings (250 texts, 20,000 tokens).</summary>
+    public static IEnumerable<List<object?[]>> Split(IReadOnlyList<object?[]> inputs, int maxItems, int maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var current = new List<object?[]>();
+        var tokens = 0;
+        foreach (var row in inputs)
+        {
+            var t = EstimateTokens(row[0] as string);
+            if (current.Count > 0 && (current.Count >= maxItems || tokens + t > maxTokens))
+            {
+                yield return current;
+                current = [];
+                tokens = 0;
+            }
+            current.Add(row);
+            tokens += t;
+        }
+        if (current.Count > 0) yield return current;
+    }
+}

@@ -158,7 +158,20 @@ public class OpenAIProvider : IModelProvider
                 : new ModelOutput([content]) { Usage = ModelUsage.From(json) };
         }
 
+        /// <summary>OpenAI's caps for one embeddings request.</summary>
+        private const int MaxEmbedInputs = 2048, MaxEmbedTokens = 300_000;
+
         private async Task<IReadOnlyList<ModelOutput>> EmbedAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
+        {
+            if (inputs.Count <= MaxEmbedInputs && inputs.Sum(i => ProviderBatches.EstimateTokens((string)i[0]!)) <= MaxEmbedTokens)
+                return await EmbedRequestAsync(inputs, cancellationToken).ConfigureAwait(false);
+            var results = new List<ModelOutput>(inputs.Count);
+            foreach (var part in ProviderBatches.Split(inputs, MaxEmbedInputs, MaxEmbedTokens))
+                results.AddRange(await EmbedRequestAsync(part, cancellationToken).ConfigureAwait(false));
+            return results;
+        }
+
+        private async Task<IReadOnlyList<ModelOutput>> EmbedRequestAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken)
         {
             var body = new JsonObject { ["input"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create((string)i[0]!)).ToArray()) };
             if (SendsModel) body["model"] = _model;

@@ -20,7 +20,8 @@ namespace Runnel.Models.Providers.VertexAI;
 /// <item><c>GEMINI-GENERATE</c> (= <c>GEMINI-CHAT</c>) for publisher Gemini endpoints (<c>..:generateContent</c>):
 /// the same body and answer as the googleai provider;</item>
 /// <item><c>VERTEX-EMBED</c> for publisher text-embedding models (<c>..publishers/google/models/text-embedding-*:predict</c>
-/// or the embedding task): <c>{"instances": [{"content": text}, ...]}</c>, up to 250 texts a request, answer
+/// or the embedding task): <c>{"instances": [{"content": text}, ...]}</c>, up to 250 texts and 20,000 estimated tokens a
+/// request, answer
 /// <c>predictions[i].embeddings.values</c>; params <c>dimensions</c> (outputDimensionality), <c>auto_truncate</c>
 /// (autoTruncate), <c>task_type</c>;</item>
 /// <item>otherwise a predictive format of <see cref="PredictiveCodec"/>, <c>TF-SERVING</c> by default (custom model
@@ -33,6 +34,9 @@ public sealed class VertexAIProvider : IModelProvider
 {
     /// <summary>Texts per VERTEX-EMBED request (Vertex's limit for text-embedding models).</summary>
     public const int EmbedBatch = 250;
+
+    /// <summary>Estimated tokens per VERTEX-EMBED request (Vertex's limit: 20,000).</summary>
+    public const int EmbedTokens = 20_000;
 
     /// <summary>The OAuth2 scope requested for the access token.</summary>
     public const string Scope = "https://www.googleapis.com/auth/cloud-platform";
@@ -188,7 +192,7 @@ public sealed class VertexAIProvider : IModelProvider
         public async Task<IReadOnlyList<ModelOutput>> PredictAsync(IReadOnlyList<object?[]> inputs, CancellationToken cancellationToken = default)
         {
             var results = new List<ModelOutput>(inputs.Count);
-            foreach (var chunk in inputs.Chunk(EmbedBatch))
+            foreach (var chunk in ProviderBatches.Split(inputs, EmbedBatch, EmbedTokens).Select(c => c.ToArray()))
             {
                 var parameters = new JsonObject();
                 string? taskType = null;
