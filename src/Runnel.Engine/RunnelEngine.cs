@@ -66,6 +66,12 @@ public sealed partial class RunnelEngine : IAsyncDisposable
     /// <summary>Answers of deterministic models, shared by this engine's statements (<see cref="Models.ModelResultCache"/>).</summary>
     public Models.ModelResultCache ModelCache { get; } = new();
     internal Models.ModelVersionRuntime.Registry ModelRuntimes { get; } = new();
+    private Models.PersistentModelCache? _persistentCache;
+
+    /// <summary>Model answers kept across runs in the catalog directory (<c>model-cache.db</c>), opened on first use by
+    /// a model with <c>'runnel.cache.persist' = 'true'</c>.</summary>
+    public Models.PersistentModelCache PersistentModelCache =>
+        LazyInitializer.EnsureInitialized(ref _persistentCache, () => new Models.PersistentModelCache(Path.Combine(Store.DataDirectory, "model-cache.db")));
     /// <summary>The registered connectors.</summary>
     public ConnectorRegistry Connectors { get; }
     /// <summary>This engine's session: SET configuration and temporary objects.</summary>
@@ -113,6 +119,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         await StopAllAsync().ConfigureAwait(false);
         Store.Dispose();
         ModelCache.Dispose();
+        _persistentCache?.Dispose();
         await ModelRuntimes.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -66,4 +66,37 @@ public sealed class ModelCacheTests
         Assert.Equal(10, off.Requests);
         Assert.Equal(Expected, off.Runs[1]);
     }
+
+    [Fact]
+    public async Task PersistedAnswers_SurviveTheEngine_AndAnswerTheNextRunWithoutCalls()
+    {
+        await using var server = await FakeModelServer.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("runnel-persist-").FullName;
+        const string Query = "SELECT x, answer FROM (VALUES ('good'), ('bad!'), ('fine')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x))";
+        async Task<(List<string> Rows, long Hits)> RunAsync(bool create)
+        {
+            await using var engine = new RunnelEngine(new RunnelEngineOptions
+            {
+                CatalogPath = Path.Combine(dir, "c.db"),
+                Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
+            });
+            if (create)
+            {
+                await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.ChatUrl}', 'api-key' = 'k')");
+                await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'c', 'openai.params.temperature' = '0', 'runnel.cache.persist' = 'true')");
+            }
+            var result = (QueryResult)await engine.ExecuteAsync(Query);
+            var rows = new List<string>();
+            await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
+            return (rows, result.Counters.ModelCacheHits);
+        }
+        var first = await RunAsync(create: true);
+        Assert.Equal(3, server.Requests);
+        Assert.Equal(0, first.Hits);
+        Assert.True(File.Exists(Path.Combine(dir, "model-cache.db")));
+        var second = await RunAsync(create: false);
+        Assert.Equal(first.Rows, second.Rows);
+        Assert.Equal(3, second.Hits);
+        Assert.Equal(3, server.Requests);
+    }
 }

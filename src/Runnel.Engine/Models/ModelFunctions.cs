@@ -235,10 +235,13 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         ConnectionInfo? connection = null;
         if (info.Option($"{provider.Name}.connection") is { } connectionName) connection = engine.Models.ConnectionInfo(connectionName);
         var invoker = provider.CreateInvoker(info, connection);
-        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, ModelResultCache.IsEnabled(info) ? engine.ModelCache : null, engine.ModelRuntimes.For(info));
+        var cached = ModelResultCache.IsEnabled(info);
+        var persisted = cached && ModelResultCache.IsPersisted(info) ? engine.PersistentModelCache : null;
+        return new Evaluator(invoker, payload, call.OutputColumns.Count, context.Counters, info, cached ? engine.ModelCache : null, persisted, engine.ModelRuntimes.For(info));
     }
 
-    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache, ModelVersionRuntime runtime)
+    private sealed class Evaluator(IModelInvoker invoker, ModelCall call, int outputs, JobCounters counters, ModelVersionInfo info, ModelResultCache? cache,
+        PersistentModelCache? persisted, ModelVersionRuntime runtime)
         : ITableFunctionEvaluator
     {
         private readonly SemaphoreSlim _inFlight = new(call.Config.MaxParallelism);
@@ -255,6 +258,15 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
 
         /// <inheritdoc />
         public bool Ordered => call.Config.Ordered;
+
+        private readonly SqlType[] _outputTypes = [.. info.Signature.Outputs.Select(c => c.Type)];
+
+        /// <summary>Puts an answer read from the persistent cache into the in-memory one.</summary>
+        private bool Remember(string key, object?[] values)
+        {
+            cache!.Set(key, values);
+            return true;
+        }
         private readonly ModelStageCounters _stage = counters.Model($"{call.Model}${call.Version}");
         private readonly ModelCircuit _circuit = runtime.Circuit;
         private readonly Action<string> _onOpened = Subscribe(runtime.Circuit, counters, call);
@@ -287,7 +299,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 if (cache is not null)
                 {
                     var key = ModelResultCache.Key(info, arguments[i]);
-                    if (cache.TryGet(key, out var cached))
+                    if (cache.TryGet(key, out var cached) || persisted is not null && persisted.TryGet(key, _outputTypes, out cached) && Remember(key, cached))
                     {
                         results[i] = [cached];
                         _stage.AddCacheHit();
@@ -311,7 +323,11 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     var answer = await answers[k].ConfigureAwait(false);
                     if (leaders.TryGetValue(row, out var leader))
                     {
-                        if (answer.Error is null) cache!.Set(leader.Key, answer.Values!);
+                        if (answer.Error is null)
+                        {
+                            cache!.Set(leader.Key, answer.Values!);
+                            persisted?.Set(leader.Key, $"{info.ModelName}${info.Version}", answer.Values!, _outputTypes);
+                        }
                         cache!.InFlight.TryRemove(leader.Key, out _);
                         leader.Done.TrySetResult(answer);
                     }

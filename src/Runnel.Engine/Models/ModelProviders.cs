@@ -66,6 +66,7 @@ public sealed class ModelProviderRegistry
         ,
             new("error-handling-strategy", OptionType.Enum, "What a row whose call fails does: fail the statement (failover, the default), retry, or continue with NULL outputs (ignore).", AllowedValues: ["retry", "failover", "ignore"]),
             new("runnel.cache", OptionType.Enum, "Runnel's own: answer identical inputs from the engine's cache — auto (the default: embeddings and temperature 0 of remote models), on, off.", AllowedValues: ["auto", "on", "off"]),
+            new("runnel.cache.persist", OptionType.Bool, "Runnel's own: also keep cached answers across runs in model-cache.db in the catalog directory (default false)."),
             new("runnel.requests-per-minute", OptionType.Int, "Runnel's own: at most this many requests a minute to this model version, shared by every statement of the engine; calls wait, never fail, for it."),
             new("runnel.tokens-per-minute", OptionType.Int, "Runnel's own: at most this many estimated tokens a minute (4 characters a token, plus params.max_tokens)."),
             new("runnel.price.input-per-1m-tokens", OptionType.Double, "Runnel's own: US dollars per million input tokens, for the cost estimate in --stats, --summary and the runnel.model.cost metric."),

@@ -61,6 +61,14 @@ public sealed class ModelResultCache : IDisposable
         return temperature is not null && double.TryParse(temperature, NumberStyles.Float, CultureInfo.InvariantCulture, out var t) && t == 0;
     }
 
+    /// <summary>Whether answers of <paramref name="version"/> are also kept across runs in the catalog directory
+    /// (<see cref="PersistentModelCache"/>): its <c>runnel.cache.persist</c> option is <c>true</c>.</summary>
+    public static bool IsPersisted(ModelVersionInfo version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        return bool.TryParse(version.Option("runnel.cache.persist"), out var persist) && persist;
+    }
+
     /// <summary>The cache key of one input row: SHA-256 over the model, version, options and values.</summary>
     public static string Key(ModelVersionInfo version, object?[] inputs)
     {
