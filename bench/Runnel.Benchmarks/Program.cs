@@ -29,5 +29,15 @@ if (args.Length > 0 && args[0] == "instant-model")
     var runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
     return await InstantModelHarness.RunAsync(rows, runs);
 }
+// Issue 4, benchmarks 3, 4, 5, 7 and 9 (ModelBenchmarks).
+static int Arg(string[] a, int i, int fallback) => a.Length > i ? int.Parse(a[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+switch (args.Length > 0 ? args[0] : "")
+{
+    case "embeddings": return await ModelBenchmarks.EmbeddingsAsync(Arg(args, 1, 200), Arg(args, 2, 5));
+    case "storm": return await ModelBenchmarks.StormAsync(Arg(args, 1, 200), Arg(args, 2, 60));
+    case "errors": return await ModelBenchmarks.NonRetryableAsync();
+    case "race": return await ModelBenchmarks.RaceAsync(Arg(args, 1, 10_000), Arg(args, 2, 200));
+    case "memory": return await ModelBenchmarks.MemoryAsync(Arg(args, 1, 1_000_000));
+}
 BenchmarkSwitcher.FromAssembly(typeof(ThroughputHarness).Assembly).Run(args);
 return 0;

@@ -50,6 +50,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     public double TokensPerMinute { get; set; }
     /// <summary>True (default): 429s carry <c>x-ratelimit-*</c> headers and "Please try again in ..."; false: neither.</summary>
     public bool RetryHints { get; set; } = true;
+    /// <summary>While true, every request is answered 503 at once (a provider outage).</summary>
+    public bool Outage { get; set; }
     /// <summary>Share of requests answered 500/502/503.</summary>
     public double ServerErrorRate { get; set; }
     /// <summary>Share of requests whose connection is reset without an answer.</summary>
@@ -95,6 +97,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     public long Filtered => Interlocked.Read(ref _filtered);
     /// <summary>Tokens of the requests answered 200.</summary>
     public long TokensServed => Interlocked.Read(ref _tokens);
+    /// <summary>Requests being served now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
     /// <summary>The most requests served at once.</summary>
     public int PeakInFlight => Volatile.Read(ref _peak);
 
@@ -186,6 +190,11 @@ public sealed class FakeModelServer : IAsyncDisposable
             : [body["messages"]!.AsArray().Last()!["content"]!.GetValue<string>()];
         var tokens = texts.Sum(Tokens) + (embeddings ? 0 : body["max_tokens"]?.GetValue<int>() ?? 16);
 
+        if (Outage)
+        {
+            Interlocked.Increment(ref _serverErrors);
+            return Error(503, "Service Unavailable", "server_error", null);
+        }
         var now = Interlocked.Increment(ref _inFlight);
         try
         {
@@ -251,7 +260,7 @@ public sealed class FakeModelServer : IAsyncDisposable
             }
             Interlocked.Increment(ref _answered);
             Interlocked.Add(ref _tokens, tokens);
-            return embeddings ? Results.Json(Embeddings(texts, body)) : Results.Json(Chat(texts[0], body));
+            return embeddings ? Results.Bytes(Embeddings(texts, body), "application/json") : Results.Json(Chat(texts[0], body));
         }
         catch (OperationCanceledException)
         {
@@ -293,26 +302,38 @@ public sealed class FakeModelServer : IAsyncDisposable
         };
     }
 
-    /// <summary>An embeddings list shaped as ddtrace_openai_embeddings_float.json, one deterministic vector per input.</summary>
-    private JsonObject Embeddings(string[] texts, JsonObject request)
+    /// <summary>An embeddings list shaped as ddtrace_openai_embeddings_float.json, one deterministic vector per input,
+    /// written straight to JSON bytes so that large batches cost the benchmarks little.</summary>
+    private byte[] Embeddings(string[] texts, JsonObject request)
     {
         var dims = EmbeddingDimensions;
-        var data = new JsonArray();
-        for (var i = 0; i < texts.Length; i++)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(texts.Length * (dims * 12 + 48) + 256);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer))
         {
-            var hash = (uint)texts[i].GetHashCode(StringComparison.Ordinal);
-            data.Add(new JsonObject
+            writer.WriteStartObject();
+            writer.WriteString("object", "list");
+            writer.WriteStartArray("data");
+            for (var i = 0; i < texts.Length; i++)
             {
-                ["object"] = "embedding", ["index"] = i,
-                ["embedding"] = new JsonArray(Enumerable.Range(0, dims).Select(d => (JsonNode?)JsonValue.Create(((hash >> (d % 32)) & 0xFF) / 255.0f)).ToArray()),
-            });
+                var hash = (uint)texts[i].GetHashCode(StringComparison.Ordinal);
+                writer.WriteStartObject();
+                writer.WriteString("object", "embedding");
+                writer.WriteNumber("index", i);
+                writer.WriteStartArray("embedding");
+                for (var d = 0; d < dims; d++) writer.WriteNumberValue(((hash >> (d % 32)) & 0xFF) / 255.0f);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteString("model", request["model"]?.GetValue<string>() ?? "text-embedding-3-small");
+            var prompt = texts.Sum(Tokens);
+            writer.WriteStartObject("usage");
+            writer.WriteNumber("prompt_tokens", prompt);
+            writer.WriteNumber("total_tokens", prompt);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
         }
-        var prompt = texts.Sum(Tokens);
-        return new JsonObject
-        {
-            ["object"] = "list", ["data"] = data, ["model"] = request["model"]?.GetValue<string>() ?? "text-embedding-3-small",
-            ["usage"] = new JsonObject { ["prompt_tokens"] = prompt, ["total_tokens"] = prompt },
-        };
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <inheritdoc />

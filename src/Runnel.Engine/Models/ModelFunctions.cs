@@ -259,7 +259,11 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         /// <inheritdoc />
         public bool Ordered => call.Config.Ordered;
 
+        /// <summary>Twice the rows of max_parallelism full requests, so the next requests fill while these are out.</summary>
+        public int RowsInFlight => (int)Math.Min(1_000_000, 2L * call.Config.MaxParallelism * BatchSize(info, invoker));
+
         private readonly SqlType[] _outputTypes = [.. info.Signature.Outputs.Select(c => c.Type)];
+        private readonly byte[] _keyPrefix = ModelResultCache.KeyPrefix(info);
 
         /// <summary>Puts an answer read from the persistent cache into the in-memory one.</summary>
         private bool Remember(string key, object?[] values)
@@ -287,6 +291,9 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         /// </summary>
         public async Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken)
         {
+            // The caller (the operator's producer) reads the next input batch while this one's keys and requests are
+            // prepared on the thread pool: the per-row work of one batch does not hold up the source.
+            await Task.Yield();
             var results = new IReadOnlyList<object?[]>[arguments.Count];
             var pending = new List<int>();
             var followers = new List<(int Row, Task<ModelOutput> Answer)>();
@@ -298,7 +305,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 nonNull++;
                 if (cache is not null)
                 {
-                    var key = ModelResultCache.Key(info, arguments[i]);
+                    var key = ModelResultCache.Key(_keyPrefix, arguments[i]);
                     if (cache.TryGet(key, out var cached) || persisted is not null && persisted.TryGet(key, _outputTypes, out cached) && Remember(key, cached))
                     {
                         results[i] = [cached];
@@ -361,11 +368,11 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             return int.TryParse(info.Option("runnel.max-batch-size"), CultureInfo.InvariantCulture, out var max) && max >= 1 ? Math.Min(max, preferred) : preferred;
         }
 
-        /// <summary>How long a partial request waits for more rows: <c>runnel.batch-linger-ms</c>, by default 10 ms for
+        /// <summary>How long a partial request waits for more rows: <c>runnel.batch-linger-ms</c>, by default 50 ms for
         /// providers that take several inputs a request and none for one-input providers.</summary>
         internal static TimeSpan Linger(ModelVersionInfo info, IModelInvoker invoker) =>
             int.TryParse(info.Option("runnel.batch-linger-ms"), CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? TimeSpan.FromMilliseconds(ms)
-            : invoker.PreferredBatchSize > 1 ? TimeSpan.FromMilliseconds(10) : TimeSpan.Zero;
+            : invoker.PreferredBatchSize > 1 ? TimeSpan.FromMilliseconds(50) : TimeSpan.Zero;
 
         /// <summary>The answer a leader gives its followers when its own statement stopped first: they send their own.</summary>
         private static readonly ModelInvocationException Abandoned = new("The identical request this row waited for was abandoned", 0, isRetryable: true);

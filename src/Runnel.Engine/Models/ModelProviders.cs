@@ -72,7 +72,7 @@ public sealed class ModelProviderRegistry
             new("runnel.price.input-per-1m-tokens", OptionType.Double, "Runnel's own: US dollars per million input tokens, for the cost estimate in --stats, --summary and the runnel.model.cost metric."),
             new("runnel.price.output-per-1m-tokens", OptionType.Double, "Runnel's own: US dollars per million output tokens."),
             new("runnel.max-batch-size", OptionType.Int, "Runnel's own: at most this many rows a request (default and upper bound: the provider's maximum, e.g. 2,048 for OpenAI embeddings)."),
-            new("runnel.batch-linger-ms", OptionType.Int, "Runnel's own: how long a partial request waits for more rows from later input batches (default 10 ms for providers that take many inputs a request, 0 otherwise)."),
+            new("runnel.batch-linger-ms", OptionType.Int, "Runnel's own: how long a partial request waits for more rows from later input batches (default 50 ms for providers that take many inputs a request, 0 otherwise)."),
             new($"{p}.client_timeout", OptionType.Double, "Seconds one request may take (default 30, as Confluent)."),
         };
         if (provider.NeedsConnection)

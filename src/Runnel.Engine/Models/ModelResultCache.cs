@@ -70,14 +70,28 @@ public sealed class ModelResultCache : IDisposable
     }
 
     /// <summary>The cache key of one input row: SHA-256 over the model, version, options and values.</summary>
-    public static string Key(ModelVersionInfo version, object?[] inputs)
+    public static string Key(ModelVersionInfo version, object?[] inputs) => Key(KeyPrefix(version), inputs);
+
+    /// <summary>The part of every key of <paramref name="version"/> that does not depend on the input: model, version
+    /// and options (compute once per statement, then <see cref="Key(byte[], object?[])"/> per row).</summary>
+    public static byte[] KeyPrefix(ModelVersionInfo version)
     {
         ArgumentNullException.ThrowIfNull(version);
         var text = new StringBuilder();
         text.Append(version.ModelName).Append('\u0001').Append(version.Version.ToString(CultureInfo.InvariantCulture)).Append('\u0001');
         foreach (var (k, v) in version.Options.OrderBy(o => o.Key, StringComparer.Ordinal)) text.Append(k).Append('=').Append(v).Append('\u0002');
-        text.Append('\u0001').Append(JsonSerializer.Serialize(inputs));
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        text.Append('\u0001');
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>The cache key of one input row from the version's <see cref="KeyPrefix"/>.</summary>
+    public static string Key(byte[] prefix, object?[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(prefix);
+        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(inputs));
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     /// <summary>The cached output values of <paramref name="key"/>, counting a hit or a miss.</summary>

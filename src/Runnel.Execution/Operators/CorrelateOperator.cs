@@ -54,27 +54,34 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
         }
     }
 
-    /// <summary>How many input batches a table function may have under evaluation at once.</summary>
-    public const int MaxBatchesInFlight = 8;
+    /// <summary>The fewest input rows a table function may have under evaluation at once (8 batches of 1,024).</summary>
+    public const int MinRowsInFlight = 8 * 1024;
 
     /// <summary>
-    /// Starts evaluating each input batch as soon as it arrives, so a slow function (a model call) works on up to
-    /// <see cref="MaxBatchesInFlight"/> batches at once instead of one, and yields the results in input order as soon
-    /// as the oldest batch is done. The bounded channel back-pressures the input: memory holds at most that many
-    /// batches however slow the function is. The evaluator itself bounds how many calls run at once.
+    /// Starts evaluating each input batch as soon as it arrives, so a slow function (a model call) works on many
+    /// batches at once instead of one — as many as keep <see cref="ITableFunctionEvaluator.RowsInFlight"/> rows (at
+    /// least <see cref="MinRowsInFlight"/>) under evaluation — and yields the results in input order as soon as the
+    /// oldest batch is done, or, for an unordered evaluator, as soon as any batch is. Rows count until their results
+    /// are yielded, so the input is back-pressured and memory stays bounded however slow the function is. The
+    /// evaluator itself bounds how many calls run at once.
     /// </summary>
     private async IAsyncEnumerable<(RowBatch Batch, IReadOnlyList<IReadOnlyList<object?[]>> Results)> PipelinedAsync(
         ITableFunctionEvaluator evaluator, CompiledExpr[] args, JobContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pending = System.Threading.Channels.Channel.CreateBounded<(RowBatch, Task<IReadOnlyList<IReadOnlyList<object?[]>>>)>(
-            new System.Threading.Channels.BoundedChannelOptions(MaxBatchesInFlight) { SingleReader = true, SingleWriter = true });
+        var limit = Math.Max(MinRowsInFlight, evaluator.RowsInFlight);
+        long rowsInFlight = 0;
+        using var consumed = new SemaphoreSlim(0);
+        var pending = System.Threading.Channels.Channel.CreateUnbounded<(RowBatch, Task<IReadOnlyList<IReadOnlyList<object?[]>>>)>(
+            new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var producer = Task.Run(async () =>
         {
             try
             {
                 await foreach (var batch in input.ExecuteAsync(context, stop.Token).ConfigureAwait(false))
                 {
+                    while (Interlocked.Read(ref rowsInFlight) >= limit) await consumed.WaitAsync(stop.Token).ConfigureAwait(false);
+                    Interlocked.Add(ref rowsInFlight, batch.Rows.Count);
                     var tuples = batch.Rows.Select(r => args.Select(a => a(r.Values)).ToArray()).ToList();
                     var work = tuples.Count == 0 ? Task.FromResult<IReadOnlyList<IReadOnlyList<object?[]>>>([]) : evaluator.EvaluateAsync(tuples, stop.Token);
                     await pending.Writer.WriteAsync((batch, work), stop.Token).ConfigureAwait(false);
@@ -86,6 +93,11 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
                 pending.Writer.TryComplete(e);
             }
         }, CancellationToken.None);
+        void Consumed(RowBatch batch)
+        {
+            Interlocked.Add(ref rowsInFlight, -batch.Rows.Count);
+            consumed.Release();
+        }
         var started = new List<(RowBatch Batch, Task<IReadOnlyList<IReadOnlyList<object?[]>>> Work)>();
         try
         {
@@ -94,22 +106,25 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
                 while (await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     while (pending.Reader.TryRead(out var item))
-                        yield return (item.Item1, await item.Item2.ConfigureAwait(false));
+                    {
+                        var results = await item.Item2.ConfigureAwait(false);
+                        Consumed(item.Item1);
+                        yield return (item.Item1, results);
+                    }
                 }
                 yield break;
             }
-            // ALLOW_UNORDERED: whichever started batch finishes first goes first; at most MaxBatchesInFlight are taken
-            // off the channel, so memory stays bounded as in the ordered mode.
+            // ALLOW_UNORDERED: whichever started batch finishes first goes first.
             var more = true;
             while (more || started.Count > 0)
             {
-                while (started.Count < MaxBatchesInFlight && pending.Reader.TryRead(out var item)) started.Add(item);
+                while (pending.Reader.TryRead(out var item)) started.Add(item);
                 if (started.Count == 0)
                 {
                     more = await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                Task<bool>? arrival = more && started.Count < MaxBatchesInFlight ? pending.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
+                Task<bool>? arrival = more ? pending.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
                 var done = await Task.WhenAny(started.Select(w => (Task)w.Work).Concat(arrival is null ? [] : [arrival])).ConfigureAwait(false);
                 if (done == arrival)
                 {
@@ -119,7 +134,9 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
                 var index = started.FindIndex(w => w.Work == done);
                 var finished = started[index];
                 started.RemoveAt(index);
-                yield return (finished.Batch, await finished.Work.ConfigureAwait(false));
+                var output = await finished.Work.ConfigureAwait(false);
+                Consumed(finished.Batch);
+                yield return (finished.Batch, output);
             }
         }
         finally

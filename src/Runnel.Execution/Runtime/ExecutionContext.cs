@@ -24,6 +24,10 @@ public interface ITableFunctionEvaluator : IAsyncDisposable
     /// <summary>True (the default) when results must follow the input's order; false lets the operator emit each input
     /// batch's results as soon as they are done (Flink's <c>output-mode</c> = <c>ALLOW_UNORDERED</c>).</summary>
     bool Ordered => true;
+
+    /// <summary>How many input rows the function wants under evaluation at once to keep its calls busy (the operator
+    /// allows at least 8 batches of 1,024 rows); more rows mean more memory held.</summary>
+    int RowsInFlight => 8 * 1024;
 }
 
 /// <summary>What operators of one job share: connectors, counters, the catalog directory, session settings.</summary>

@@ -4,15 +4,33 @@ using System.Text.Json.Nodes;
 
 namespace Runnel.Models.Abstractions;
 
-/// <summary>A provider's HTTP answer, read whole: status, body text, the body parsed as JSON (null when it is not
-/// JSON) and the response headers.</summary>
-public sealed record ProviderAnswer(int Status, bool IsSuccess, string Text, JsonNode? Json, HttpResponseHeaders Headers)
+/// <summary>A provider's HTTP answer, read whole: status, the response headers, the body's bytes, and the body
+/// parsed as JSON on first use (null when it is not JSON).</summary>
+public sealed record ProviderAnswer(int Status, bool IsSuccess, HttpResponseHeaders Headers)
 {
+    private JsonNode? _json;
+    private bool _parsed;
+
+    /// <summary>The body as JSON, parsed on first use; null when it is empty or not JSON.</summary>
+    public JsonNode? Json
+    {
+        get
+        {
+            if (_parsed) return _json;
+            try { _json = Bytes.Length == 0 ? null : JsonNode.Parse(Bytes); } catch (JsonException) { }
+            _parsed = true;
+            return _json;
+        }
+    }
+
     /// <summary>The body as received (for binary answers).</summary>
     public byte[] Bytes { get; init; } = [];
 
+    /// <summary>The body as UTF-8 text.</summary>
+    public string Text => System.Text.Encoding.UTF8.GetString(Bytes);
+
     /// <summary>The body cut to 300 characters, for messages.</summary>
-    public string Snippet => Text.Length > 300 ? Text[..300] : Text;
+    public string Snippet => Text is { Length: > 300 } text ? text[..300] : Text;
 
     /// <summary>The error of a 2xx answer whose body is not JSON.</summary>
     public ModelInvocationException NotJson() => new($"The provider answered {Status} with a body that is not JSON", Status);
@@ -55,10 +73,7 @@ public static class ProviderHttp
             using (response)
             {
                 var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-                var text = System.Text.Encoding.UTF8.GetString(bytes);
-                JsonNode? json = null;
-                try { json = JsonNode.Parse(text); } catch (JsonException) { }
-                return (new ProviderAnswer((int)response.StatusCode, response.IsSuccessStatusCode, text, json, response.Headers) { Bytes = bytes }, null);
+                return (new ProviderAnswer((int)response.StatusCode, response.IsSuccessStatusCode, response.Headers) { Bytes = bytes }, null);
             }
         }
     }
@@ -91,6 +106,8 @@ public static class ProviderHttp
     public static HttpRequestMessage PostJson(Uri endpoint, JsonNode body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = content };
     }
 }

@@ -176,22 +176,40 @@ public class OpenAIProvider : IModelProvider
             var body = new JsonObject { ["input"] = new JsonArray(inputs.Select(i => (JsonNode?)JsonValue.Create((string)i[0]!)).ToArray()) };
             if (SendsModel) body["model"] = _model;
             foreach (var (k, v) in Params()) body[k] = ParamValue(k, v);
-            var (ok, json, error) = await SendAsync(body, cancellationToken).ConfigureAwait(false);
-            if (!ok) return inputs.Select(_ => ModelOutput.Failed(error!)).ToList();
+            var (answer, error) = await SendRawAsync(body, cancellationToken).ConfigureAwait(false);
+            if (answer is null) return inputs.Select(_ => ModelOutput.Failed(error!)).ToList();
+            // Read with JsonDocument rather than a node tree: a request may carry 2,048 vectors.
             var outputs = new ModelOutput[inputs.Count];
-            foreach (var item in json!["data"]?.AsArray() ?? [])
+            ModelUsage? usage = null;
+            try
             {
-                var index = item!["index"]?.GetValue<int>() ?? 0;
-                if (index < 0 || index >= outputs.Length) continue;
-                var embedding = item["embedding"];
-                float[] vector = embedding is JsonValue v && v.TryGetValue<string>(out var b64)
-                    ? DecodeBase64Floats(b64)
-                    : embedding!.AsArray().Select(x => x!.GetValue<float>()).ToArray();
-                outputs[index] = new ModelOutput([vector.Cast<object?>().ToArray()]);
+                using var document = System.Text.Json.JsonDocument.Parse(answer.Bytes);
+                var root = document.RootElement;
+                if (root.TryGetProperty("data", out var data) && data.ValueKind == System.Text.Json.JsonValueKind.Array)
+                    foreach (var item in data.EnumerateArray())
+                    {
+                        var index = item.TryGetProperty("index", out var ix) && ix.TryGetInt32(out var n) ? n : -1;
+                        if (index < 0 || index >= outputs.Length || !item.TryGetProperty("embedding", out var embedding)) continue;
+                        object?[] vector;
+                        if (embedding.ValueKind == System.Text.Json.JsonValueKind.String) vector = DecodeBase64Floats(embedding.GetString()!).Cast<object?>().ToArray();
+                        else
+                        {
+                            vector = new object?[embedding.GetArrayLength()];
+                            var k = 0;
+                            foreach (var x in embedding.EnumerateArray()) vector[k++] = x.GetSingle();
+                        }
+                        outputs[index] = new ModelOutput([vector]);
+                    }
+                if (root.TryGetProperty("usage", out var u) && u.TryGetProperty("prompt_tokens", out var pt) && pt.TryGetInt64(out var prompt)) usage = new ModelUsage(prompt, 0);
+            }
+            catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+            {
+                var bad = new ModelInvocationException($"The provider's embeddings answer could not be read: {e.Message}", answer.Status);
+                return inputs.Select(_ => ModelOutput.Failed(bad)).ToList();
             }
             for (var i = 0; i < outputs.Length; i++)
                 outputs[i] ??= ModelOutput.Failed(new ModelInvocationException($"The provider's answer has no embedding for input {i}", 200));
-            return ModelOutput.WithUsage(outputs, ModelUsage.From(json));
+            return ModelOutput.WithUsage(outputs, usage);
         }
 
         /// <summary>OpenAI's base64 embeddings are little-endian float32 arrays.</summary>
@@ -205,16 +223,24 @@ public class OpenAIProvider : IModelProvider
 
         private async Task<(bool Ok, JsonNode? Json, ModelInvocationException? Error)> SendAsync(JsonObject body, CancellationToken cancellationToken)
         {
+            var (answer, error) = await SendRawAsync(body, cancellationToken).ConfigureAwait(false);
+            if (answer is null) return (false, null, error);
+            return answer.Json is null ? (false, null, answer.NotJson()) : (true, answer.Json, null);
+        }
+
+        /// <summary>Sends a request; a 2xx answer, or the classified error.</summary>
+        private async Task<(ProviderAnswer? Answer, ModelInvocationException? Error)> SendRawAsync(JsonObject body, CancellationToken cancellationToken)
+        {
             var request = ProviderHttp.PostJson(_endpoint, body);
             if (_authorize is not null) await _authorize(request, cancellationToken).ConfigureAwait(false);
             var (answer, error) = await ProviderHttp.SendAsync(_http, request, cancellationToken).ConfigureAwait(false);
-            if (answer is null) return (false, null, error);
-            if (answer.IsSuccess) return answer.Json is null ? (false, null, answer.NotJson()) : (true, answer.Json, null);
+            if (answer is null) return (null, error);
+            if (answer.IsSuccess) return (answer, null);
             var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
             var code = answer.Json?["error"]?["code"]?.ToString() ?? answer.Json?["error"]?["type"]?.ToString();
             var retryable = answer.Status is 408 or 429 or 500 or 502 or 503 or 504 && code != "insufficient_quota";
             if (code == "content_filter") message = "the provider's content filter refused the prompt: " + message;
-            return (false, null, answer.Failure(_provider.DisplayName, code, message, retryable));
+            return (null, answer.Failure(_provider.DisplayName, code, message, retryable));
         }
 
         public ValueTask DisposeAsync()
