@@ -40,7 +40,7 @@ public sealed class ModelFlowTests
     public async Task Embeddings_GoOutInRequestsOfTheBatchSize_AcrossInputBatches()
     {
         await using var server = await FakeModelServer.StartAsync();
-        var (engine, _) = await EngineAsync(server, "CREATE MODEL e INPUT (text STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider' = 'openai', 'task' = 'embedding', 'openai.connection' = 'emb', 'runnel.max-batch-size' = '1000', 'runnel.batch-linger-ms' = '200')", rows: 3000);
+        var (engine, _) = await EngineAsync(server, "CREATE MODEL e INPUT (text STRING) OUTPUT (v ARRAY<FLOAT>) WITH ('provider' = 'openai', 'task' = 'embedding', 'openai.connection' = 'emb', 'runnel.max-batch-size' = '1000', 'runnel.batch-linger-ms' = '2000')", rows: 3000);
         await using (engine)
         {
             // The file source reads 1,024-row batches; requests of 1,000 rows are gathered across them.
@@ -85,6 +85,27 @@ public sealed class ModelFlowTests
             // With retry_count 1 a row throttled twice would have failed before; throttling does not spend retries.
             Assert.True(result.Counters.ModelRetries >= server.Throttled, $"{result.Counters.ModelRetries} retries for {server.Throttled} 429s");
             Assert.True(engine.ModelRuntimes.For(engine.Models.VersionInfo("m", engine.Models.GetModel("m")!, engine.Models.GetModel("m")!.Find(1)!)).Concurrency.Decreases > 0);
+        }
+    }
+
+    [Fact]
+    public async Task FlinksTimeout_IsTheRowsDeadline_RetriesIncluded()
+    {
+        await using var server = await FakeModelServer.StartAsync();
+        server.RequestsPerMinute = 1;
+        server.RetryHints = false;
+        var (engine, _) = await EngineAsync(server, "CREATE MODEL m INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'chat', 'error-handling-strategy' = 'ignore')");
+        await using (engine)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = (QueryResult)await engine.ExecuteAsync("SELECT x, label FROM (VALUES ('a'), ('bb'), ('ccc')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x, MAP['timeout', '1 s', 'retry_count', '100']))");
+            var rows = new List<string>();
+            await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
+            Assert.Equal(3, rows.Count);
+            // One row fits the budget of one request a minute; the other two are throttled until their deadline.
+            Assert.Equal(2, result.Counters.ModelErrors);
+            Assert.All(result.Counters.ModelErrorSamples, m => Assert.Contains("deadline of 1 s", m, StringComparison.Ordinal));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
         }
     }
 

@@ -7,13 +7,17 @@ namespace Runnel.Engine.Models;
 /// multiplicative decrease, as TCP's congestion control and Netflix's concurrency-limits "AIMD" limit): requests hold a
 /// slot while in flight; a request answered 429 halves the limit (to half of what was in flight, at least 1) once per
 /// congestion signal — 429s of requests sent before the last decrease do not halve it again — and every request
-/// answered without one raises it by 2 / limit, about two more slots per round trip, up to <see cref="Ceiling"/>. Each
+/// answered without one raises it by 1 / limit, about one more slot per round trip, or, once no 429 has come for
+/// <see cref="QuietPeriod"/>, by 1, doubling it each round trip (TCP's slow start), up to <see cref="Ceiling"/>. Each
 /// statement's own <c>max_parallelism</c> still caps its share.
 /// </summary>
 public sealed class AdaptiveConcurrency
 {
     /// <summary>The highest limit (and the starting one: until a provider throttles, only max_parallelism limits).</summary>
     public const int Ceiling = 4096;
+
+    /// <summary>How long without a 429 before the limit grows by doubling again instead of by one each round trip.</summary>
+    public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(5);
 
     private readonly object _gate = new();
     private readonly Queue<TaskCompletionSource> _waiters = new();
@@ -79,7 +83,10 @@ public sealed class AdaptiveConcurrency
                     Interlocked.Increment(ref _decreases);
                 }
             }
-            else if (_limit < Ceiling) _limit = Math.Min(Ceiling, _limit + 2.0 / _limit);
+            else if (_limit < Ceiling)
+                // Slow start once the provider has stopped throttling for a while (doubling each round trip),
+                // congestion avoidance (one more slot each round trip) while it still might.
+                _limit = Math.Min(Ceiling, _limit + (Stopwatch.GetElapsedTime(_lastDecrease) > QuietPeriod ? 1.0 : 1.0 / _limit));
             Wake();
         }
     }

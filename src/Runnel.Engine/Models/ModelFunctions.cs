@@ -14,8 +14,10 @@ namespace Runnel.Engine.Models;
 
 /// <summary>How ML_PREDICT calls a model: Confluent's config-map keys (async_enabled, client_timeout, max_parallelism,
 /// retry_count, debug) and Flink's (async, max-concurrent-operations, output-mode, timeout), with the session defaults
-/// <c>table.exec.async-ml-predict.*</c>.</summary>
-public sealed record PredictConfig(int MaxParallelism, TimeSpan? Timeout, int RetryCount, bool Ordered, bool Debug);
+/// <c>table.exec.async-ml-predict.*</c>. <paramref name="Timeout"/> (<c>client_timeout</c>, seconds) bounds one request;
+/// <paramref name="Deadline"/> (Flink's <c>timeout</c>, a duration) bounds a row's whole call, retries and waits
+/// included — past it the row fails with 408 instead of being retried again.</summary>
+public sealed record PredictConfig(int MaxParallelism, TimeSpan? Timeout, int RetryCount, bool Ordered, bool Debug, TimeSpan? Deadline = null);
 
 /// <summary>A bound model call: which model version, and how to call it. Carried to the runtime as the table
 /// function's payload.</summary>
@@ -95,11 +97,12 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
     {
         var session = engine.Session.Config;
         int parallelism = session.TryGetValue("table.exec.async-ml-predict.max-concurrent-operations", out var mp) && int.TryParse(mp, CultureInfo.InvariantCulture, out var mpi) ? mpi : 10;
-        TimeSpan? timeout = session.TryGetValue("table.exec.async-ml-predict.timeout", out var to) && Core.Options.Durations.TryParse(to, out var tod) ? tod : null;
+        TimeSpan? timeout = null;
+        TimeSpan? deadline = session.TryGetValue("table.exec.async-ml-predict.timeout", out var to) && Core.Options.Durations.TryParse(to, out var tod) ? tod : null;
         var ordered = !(session.TryGetValue("table.exec.async-ml-predict.output-mode", out var om) && om.Equals("ALLOW_UNORDERED", StringComparison.OrdinalIgnoreCase));
         var retries = 3;
         var debug = false;
-        if (map is null) return new PredictConfig(parallelism, timeout, retries, ordered, debug);
+        if (map is null) return new PredictConfig(parallelism, timeout, retries, ordered, debug, deadline);
         for (var i = 0; i + 1 < map.Items.Count; i += 2)
         {
             if (map.Items[i] is not LiteralExpr { Kind: LiteralKind.String } keyLit)
@@ -119,7 +122,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                         if (parallelism < 1) throw new FormatException();
                         break;
                     case "client_timeout": timeout = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
-                    case "timeout": timeout = Core.Options.Durations.TryParse(value, out var d) ? d : throw new FormatException(); break;
+                    case "timeout": deadline = Core.Options.Durations.TryParse(value, out var d) ? d : throw new FormatException(); break;
                     case "retry_count": retries = int.Parse(value, CultureInfo.InvariantCulture); break;
                     case "output-mode":
                         if (value.Equals("ORDERED", StringComparison.OrdinalIgnoreCase)) ordered = true;
@@ -141,7 +144,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 throw new SqlException($"Invalid value '{value}' for ML_PREDICT config key '{key}'", map.Items[i + 1].Position);
             }
         }
-        return new PredictConfig(parallelism, timeout, retries, ordered, debug);
+        return new PredictConfig(parallelism, timeout, retries, ordered, debug, deadline);
     }
 
     /// <summary>Binds a model call over <paramref name="scope"/>: model reference, argument expressions matched to
@@ -405,6 +408,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
             long? outageSince = null;
             var throttles = 0;
             var retried = false;
+            var rowStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             while (true)
             {
                 var batch = todo.Select(i => inputs[i]).ToList();
@@ -413,6 +417,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 if (got is null)
                 {
                     // The circuit is open: nothing was sent, and waiting for the probe is not an attempt.
+                    if (PastDeadline(todo)) break;
                     outageSince ??= System.Diagnostics.Stopwatch.GetTimestamp();
                     if (System.Diagnostics.Stopwatch.GetElapsedTime(outageSince.Value) > ModelCircuit.MaxOutage)
                     {
@@ -438,6 +443,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     if (System.Diagnostics.Stopwatch.GetElapsedTime(outageSince.Value) > ModelCircuit.MaxOutage) break;
                 }
                 else if (++attempt > call.Config.RetryCount) break;
+                if (PastDeadline(retry)) break;
                 var hint = retry.Select(i => answers[i].Error!.RetryAfter).Max();
                 if (hint is { } asked) Pause(asked, answers[retry[0]].Error!);
                 var backoff = throttled && !outage ? ++throttles : attempt;
@@ -452,6 +458,15 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                 todo = retry;
             }
             return answers;
+
+            // Flink's 'timeout': past the row's deadline, the rows still waiting fail instead of being retried again.
+            bool PastDeadline(List<int> waiting)
+            {
+                if (call.Config.Deadline is not { } deadline || System.Diagnostics.Stopwatch.GetElapsedTime(rowStarted) < deadline) return false;
+                var late = new ModelInvocationException($"The row's deadline of {deadline.TotalSeconds:0.###} s (ML_PREDICT 'timeout') passed before the model answered it", 408);
+                foreach (var i in waiting) answers[i] = ModelOutput.Failed(late);
+                return true;
+            }
         }
 
         private void Pause(TimeSpan asked, ModelInvocationException error)
