@@ -89,6 +89,30 @@ public sealed class ModelFlowTests
     }
 
     [Fact]
+    public async Task InjectedFaults_ServerErrorsResetsStallsAndCutBodies_AreRetried_EveryRowOnce()
+    {
+        await using var server = await FakeModelServer.StartAsync(seed: 11);
+        server.LatencyMs = 5;
+        server.ServerErrorRate = 0.06;
+        server.ResetRate = 0.04;
+        server.StallRate = 0.03;
+        server.MalformedRate = 0.04;
+        var (engine, _) = await EngineAsync(server, "CREATE MODEL m INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'chat')", rows: 300);
+        await using (engine)
+        {
+            var result = (QueryResult)await engine.ExecuteAsync("SELECT id, label FROM t, LATERAL TABLE(ML_PREDICT('m', text, MAP['max_parallelism', '32', 'client_timeout', '0.5', 'retry_count', '20']))");
+            var ids = new List<string>();
+            await foreach (var row in result.ReadAsync()) ids.Add(row.ToString().Split(',')[0]);
+            Assert.Equal(300, ids.Count);
+            Assert.Equal(300, ids.Distinct().Count());
+            Assert.Equal(300, server.Answered);
+            Assert.True(server.ServerErrors > 0 && server.Resets > 0 && server.Stalls > 0 && server.Malformed > 0,
+                $"faults: {server.ServerErrors} 5xx, {server.Resets} resets, {server.Stalls} stalls, {server.Malformed} cut bodies");
+            Assert.Equal(server.ServerErrors + server.Resets + server.Stalls + server.Malformed, result.Counters.ModelRetries);
+        }
+    }
+
+    [Fact]
     public async Task FlinksTimeout_IsTheRowsDeadline_RetriesIncluded()
     {
         await using var server = await FakeModelServer.StartAsync();

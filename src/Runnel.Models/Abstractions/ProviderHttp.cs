@@ -32,8 +32,10 @@ public sealed record ProviderAnswer(int Status, bool IsSuccess, HttpResponseHead
     /// <summary>The body cut to 300 characters, for messages.</summary>
     public string Snippet => Text is { Length: > 300 } text ? text[..300] : Text;
 
-    /// <summary>The error of a 2xx answer whose body is not JSON.</summary>
-    public ModelInvocationException NotJson() => new($"The provider answered {Status} with a body that is not JSON", Status);
+    /// <summary>The error of a 2xx answer whose body is not JSON (cut off, or a proxy's page): retryable, since the
+    /// same request usually gets a whole answer next time.</summary>
+    public ModelInvocationException NotJson() =>
+        new($"The provider answered {Status} with a body that is not JSON: {(Bytes.Length > 120 ? Text[..120] + "..." : Text)}", Status, isRetryable: true);
 
     /// <summary>The error of a failed answer: "<paramref name="provider"/> returned 429 (code): message", carrying the
     /// status, the retry class and the wait the provider asked for (<see cref="RetryHints"/>).</summary>
