@@ -105,10 +105,15 @@ public sealed class ModelFlowTests
             await foreach (var row in result.ReadAsync()) ids.Add(row.ToString().Split(',')[0]);
             Assert.Equal(300, ids.Count);
             Assert.Equal(300, ids.Distinct().Count());
-            Assert.Equal(300, server.Answered);
+            var stage = result.Counters.Models.Values.Single();
             Assert.True(server.ServerErrors > 0 && server.Resets > 0 && server.Stalls > 0 && server.Malformed > 0,
                 $"faults: {server.ServerErrors} 5xx, {server.Resets} resets, {server.Stalls} stalls, {server.Malformed} cut bodies");
-            Assert.Equal(server.ServerErrors + server.Resets + server.Stalls + server.Malformed, result.Counters.ModelRetries);
+            // Every failed attempt the engine saw was retried (a request answered after its 0.5 s timeout counts as
+            // failed and is answered again, so the server may answer a row twice; the sink still has it once).
+            Assert.Equal(stage.Errors.Values.Sum(), result.Counters.ModelRetries);
+            Assert.True(stage.Errors.GetValueOrDefault(408) >= server.Stalls, "every stall ends in the client's timeout");
+            Assert.True(stage.Errors.GetValueOrDefault(200) > 0, "cut bodies reach the engine as retryable errors");
+            Assert.True(server.Answered >= 300);
         }
     }
 
