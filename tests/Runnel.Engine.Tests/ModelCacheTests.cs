@@ -75,11 +75,7 @@ public sealed class ModelCacheTests
         const string Query = "SELECT x, answer FROM (VALUES ('good'), ('bad!'), ('fine')) AS t (x), LATERAL TABLE(ML_PREDICT('m', x))";
         async Task<(List<string> Rows, long Hits)> RunAsync(bool create)
         {
-            await using var engine = new RunnelEngine(new RunnelEngineOptions
-            {
-                CatalogPath = Path.Combine(dir, "c.db"),
-                Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-            });
+            await using var engine = ModelTestEngine.Batch(dir);
             if (create)
             {
                 await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{server.ChatUrl}', 'api-key' = 'k')");

@@ -11,11 +11,7 @@ public sealed class ModelFlowTests
     private static async Task<(RunnelEngine Engine, string Dir)> EngineAsync(FakeModelServer server, string model, int rows = 0)
     {
         var dir = Directory.CreateTempSubdirectory("runnel-flow-").FullName;
-        var engine = new RunnelEngine(new RunnelEngineOptions
-        {
-            CatalogPath = Path.Combine(dir, "c.db"),
-            Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-        });
+        var engine = ModelTestEngine.Batch(dir);
         await engine.ExecuteAsync($"CREATE CONNECTION chat WITH ('type' = 'openai', 'endpoint' = '{server.ChatUrl}', 'api-key' = 'k')");
         await engine.ExecuteAsync($"CREATE CONNECTION emb WITH ('type' = 'openai', 'endpoint' = '{server.EmbeddingsUrl}', 'api-key' = 'k')");
         await engine.ExecuteAsync(model);
@@ -28,13 +24,7 @@ public sealed class ModelFlowTests
         return (engine, dir);
     }
 
-    private static async Task<List<string>> RowsAsync(RunnelEngine engine, string sql)
-    {
-        var result = (QueryResult)await engine.ExecuteAsync(sql);
-        var rows = new List<string>();
-        await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
-        return rows;
-    }
+    private static Task<List<string>> RowsAsync(RunnelEngine engine, string sql) => ModelTestEngine.RowsAsync(engine, sql);
 
     [Fact]
     public async Task Embeddings_GoOutInRequestsOfTheBatchSize_AcrossInputBatches()

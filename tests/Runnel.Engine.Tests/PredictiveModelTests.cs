@@ -12,19 +12,9 @@ public sealed class PredictiveModelTests
 {
     private const string Secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-    private static RunnelEngine Engine() => new(new RunnelEngineOptions
-    {
-        CatalogPath = Path.Combine(Directory.CreateTempSubdirectory("runnel-predictive-").FullName, "c.db"),
-        Configuration = new Dictionary<string, string> { ["execution.runtime-mode"] = "batch" },
-    });
+    private static RunnelEngine Engine() => ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-predictive-").FullName);
 
-    private static async Task<List<string>> RowsAsync(RunnelEngine engine, string sql)
-    {
-        var result = (QueryResult)await engine.ExecuteAsync(sql);
-        var rows = new List<string>();
-        await foreach (var row in result.ReadAsync()) rows.Add(row.ToString());
-        return rows;
-    }
+    private static Task<List<string>> RowsAsync(RunnelEngine engine, string sql) => ModelTestEngine.RowsAsync(engine, sql);
 
     [Fact]
     public async Task SageMakerCsvModel_FromSql_ScoresEveryRow()
