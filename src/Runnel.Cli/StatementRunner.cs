@@ -36,10 +36,12 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
                 ["rows"] = m.Rows, ["requests"] = m.Requests, ["retries"] = m.Retries, ["throttled"] = m.Throttled, ["cacheHits"] = m.CacheHits,
                 ["errors"] = new System.Text.Json.Nodes.JsonObject([.. m.Errors.OrderBy(e => e.Key).Select(e => KeyValuePair.Create(e.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (System.Text.Json.Nodes.JsonNode?)e.Value))]),
                 ["latencyMs"] = new System.Text.Json.Nodes.JsonObject { ["p50"] = Math.Round(m.Latency(50), 3), ["p95"] = Math.Round(m.Latency(95), 3), ["p99"] = Math.Round(m.Latency(99), 3) },
+                ["errorClasses"] = new System.Text.Json.Nodes.JsonObject([.. m.ErrorClasses.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, (System.Text.Json.Nodes.JsonNode?)e.Value))]),
                 ["tokensIn"] = m.TokensIn, ["tokensOut"] = m.TokensOut, ["estimatedCostUsd"] = Math.Round(m.EstimatedCost, 6),
             };
             if (PrintStats)
-                output.WriteLine($"[STATS] model {name}: {m.Rows} rows, {m.Requests} requests, {m.Retries} retried, {m.Errors.Values.Sum()} failed, {m.Throttled} throttled (429), " +
+                output.WriteLine($"[STATS] model {name}: {m.Rows} rows, {m.Requests} requests, {m.Retries} retried, {m.Errors.Values.Sum()} failed" +
+                    (m.Errors.Count > 0 ? $" ({string.Join(", ", m.ErrorClasses.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Value} {e.Key}"))})" : "") + $", {m.Throttled} throttled (429), " +
                     $"{m.CacheHits} from cache; latency p50 {m.Latency(50):F1} ms, p95 {m.Latency(95):F1} ms, p99 {m.Latency(99):F1} ms; " +
                     $"tokens {m.TokensIn} in, {m.TokensOut} out{(m.EstimatedCost > 0 ? $", estimated cost ${m.EstimatedCost:F4}" : "")}");
         }

@@ -31,7 +31,7 @@ public sealed class SummaryTests
         await using (var engine = new RunnelEngine(new RunnelEngineOptions { CatalogPath = Path.Combine(tmp, "catalog.db") }))
             exit = await CliApp.RunScriptAsync(engine, script, output, output, stats: true, summaryPath: summaryPath);
         Assert.Equal(0, exit);
-        Assert.Contains("[STATS] model m$1: 3 rows, 3 requests, 1 retried, 1 failed, 1 throttled (429), 0 from cache", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("[STATS] model m$1: 3 rows, 3 requests, 1 retried, 1 failed (1 throttled), 1 throttled (429), 0 from cache", output.ToString(), StringComparison.Ordinal);
         var summary = JsonNode.Parse(await File.ReadAllTextAsync(summaryPath))!;
         Assert.Equal(0, summary["exitCode"]!.GetValue<int>());
         var job = summary["statements"]!.AsArray().Single()!;
@@ -43,6 +43,7 @@ public sealed class SummaryTests
         Assert.Equal(3, m["requests"]!.GetValue<long>());
         Assert.Equal(1, m["retries"]!.GetValue<long>());
         Assert.Equal(1, m["errors"]!["429"]!.GetValue<long>());
+        Assert.Equal(1, m["errorClasses"]!["throttled"]!.GetValue<long>());
         Assert.True(m["latencyMs"]!["p99"]!.GetValue<double>() >= m["latencyMs"]!["p50"]!.GetValue<double>());
         // Two answered requests, each reporting the recorded usage (11 prompt and 9 completion tokens), priced.
         Assert.Equal(22, m["tokensIn"]!.GetValue<long>());

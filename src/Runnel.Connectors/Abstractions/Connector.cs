@@ -238,6 +238,23 @@ public sealed class ModelStageCounters
             if (_latencies.Count < 100_000) _latencies.Add(milliseconds);
     }
 
+    /// <summary>The class of a failure by its HTTP status, as <c>error.type</c> in the metrics: <c>connection</c> (0: no
+    /// answer), <c>timeout</c> (408), <c>throttled</c> (429), <c>server</c> (5xx), <c>bad_answer</c> (a 2xx the engine
+    /// could not use), <c>client</c> (other 4xx: bad request, key, permission, content filter).</summary>
+    public static string ErrorClass(int status) => status switch
+    {
+        0 => "connection",
+        408 => "timeout",
+        429 => "throttled",
+        >= 500 => "server",
+        >= 200 and < 300 => "bad_answer",
+        _ => "client",
+    };
+
+    /// <summary>Failed rows by <see cref="ErrorClass"/>.</summary>
+    public IReadOnlyDictionary<string, long> ErrorClasses =>
+        Errors.GroupBy(e => ErrorClass(e.Key)).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
+
     /// <summary>Counts tokens a request used and their estimated cost in US dollars.</summary>
     public void AddUsage(long tokensIn, long tokensOut, double cost)
     {

@@ -517,7 +517,7 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
                     if (answer.Error is { } error)
                     {
                         _stage.AddError(error.Status);
-                        ModelMetrics.Errors.Add(1, [.. _tags, new("http.response.status_code", error.Status)]);
+                        ModelMetrics.Errors.Add(1, [.. _tags, new("http.response.status_code", error.Status), new("error.type", ModelStageCounters.ErrorClass(error.Status))]);
                     }
             }
         }

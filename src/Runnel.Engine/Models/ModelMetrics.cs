@@ -5,7 +5,8 @@ namespace Runnel.Engine.Models;
 /// <summary>
 /// Model-call metrics through System.Diagnostics.Metrics (meter <c>Runnel.Models</c>), so any OpenTelemetry or
 /// dotnet-counters listener sees them. Every instrument is tagged <c>runnel.model</c> (name) and
-/// <c>runnel.model.version</c>; errors also <c>http.response.status_code</c> (0: no answer).
+/// <c>runnel.model.version</c>; errors also <c>http.response.status_code</c> (0: no answer) and <c>error.type</c>
+/// (connection, timeout, throttled, server, bad_answer, client).
 /// </summary>
 public static class ModelMetrics
 {
