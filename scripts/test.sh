@@ -11,6 +11,20 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The Kafka connector's native library (Debian's librdkafka1) and kcat, which hosts librdkafka's mock cluster for the
+# Kafka tests. Installed with apt-get when missing (as root, or through sudo).
+if ! ldconfig -p 2>/dev/null | grep -q 'librdkafka.so.1' || ! command -v kcat >/dev/null 2>&1; then
+  apt=(apt-get)
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then apt=(sudo apt-get); else
+      echo "error: librdkafka1 and kcat are needed: run 'apt-get install -y librdkafka1 kcat' as root" >&2
+      exit 1
+    fi
+  fi
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq librdkafka1 kcat >/dev/null
+fi
+
 dotnet restore Runnel.slnx
 dotnet build Runnel.slnx -c Release --no-restore
 

@@ -19,12 +19,14 @@ public static class ConnectorRegistryExtensions
     public static ConnectorRegistry AddPrint(this ConnectorRegistry r) => r.Add(new PrintConnector());
     /// <summary>Registers the <c>blackhole</c> connector.</summary>
     public static ConnectorRegistry AddBlackhole(this ConnectorRegistry r) => r.Add(new BlackholeConnector());
+    /// <summary>Registers the <c>kafka</c> connector (needs Debian's librdkafka1 at run time).</summary>
+    public static ConnectorRegistry AddKafka(this ConnectorRegistry r) => r.Add(new Runnel.Connectors.Kafka.KafkaConnector());
     /// <summary>Registers storage for managed tables (tables without a connector).</summary>
     public static ConnectorRegistry AddManagedTables(this ConnectorRegistry r) => r.Add(new ManagedTableConnector());
 
     /// <summary>Every built-in connector.</summary>
     public static ConnectorRegistry AddBuiltIns(this ConnectorRegistry r) =>
-        r.AddManagedTables().AddFiles().AddDatagen().AddPrint().AddBlackhole();
+        r.AddManagedTables().AddFiles().AddDatagen().AddPrint().AddBlackhole().AddKafka();
 }
 
 /// <summary>Tells the planner what connectors can do.</summary>

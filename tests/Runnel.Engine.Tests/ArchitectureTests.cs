@@ -12,9 +12,10 @@ public class ArchitectureTests
         ["Runnel.Sql"] = ["Runnel.Core"],
         ["Runnel.Catalog"] = ["Runnel.Sql"],
         ["Runnel.Connectors"] = ["Runnel.Core"],
+        ["Runnel.Connectors.Kafka"] = ["Runnel.Connectors"],
         ["Runnel.Execution"] = ["Runnel.Sql", "Runnel.Connectors"],
         ["Runnel.Models"] = ["Runnel.Core"],
-        ["Runnel.Engine"] = ["Runnel.Catalog", "Runnel.Execution", "Runnel.Models"],
+        ["Runnel.Engine"] = ["Runnel.Catalog", "Runnel.Execution", "Runnel.Models", "Runnel.Connectors.Kafka"],
         ["Runnel.Cli"] = ["Runnel.Engine"],
     };
 

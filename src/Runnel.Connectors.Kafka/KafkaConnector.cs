@@ -1,0 +1,260 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Confluent.Kafka;
+using Runnel.Connectors.Abstractions;
+using Runnel.Connectors.Formats;
+using Runnel.Core.Data;
+using Runnel.Core.Errors;
+using Runnel.Core.Options;
+
+namespace Runnel.Connectors.Kafka;
+
+/// <summary>
+/// Flink's <c>kafka</c> connector, first slice: a topic as a dynamic table whose message values are rows in a format
+/// (<c>value.format</c> or <c>format</c>: json, csv, raw). Options keep Flink's names: <c>topic</c>,
+/// <c>properties.bootstrap.servers</c>, <c>properties.group.id</c>, any other <c>properties.*</c> passed to the client
+/// as is (security, SASL), <c>scan.startup.mode</c> (<c>earliest-offset</c>, <c>latest-offset</c>,
+/// <c>group-offsets</c> — the default, Flink's — falling back to the earliest offset without a committed one), and
+/// <c>scan.bounded.mode</c> (<c>unbounded</c>, or <c>latest-offset</c>: read up to each partition's end as it was
+/// when the scan started, then stop). The sink produces one message per row with the idempotent producer
+/// (<c>acks=all</c>) and waits for every delivery at checkpoints and at the end (at-least-once). Not yet: keys,
+/// metadata columns, timestamp and specific-offset startup, upsert-kafka, and committing source offsets.
+/// </summary>
+public sealed class KafkaConnector : IConnectorFactory
+{
+    /// <inheritdoc />
+    public string Name => "kafka";
+    /// <inheritdoc />
+    public bool CanRead => true;
+    /// <inheritdoc />
+    public bool CanWrite => true;
+    /// <inheritdoc />
+    public bool AcceptsUpdates => false;
+
+    private static readonly OptionDef[] Own =
+    [
+        new("connector", OptionType.String, "kafka"),
+        new("topic", OptionType.String, "The topic read or written.", Required: true),
+        new("properties.bootstrap.servers", OptionType.String, "Kafka brokers, host:port[,host:port].", Required: true),
+        new("properties.group.id", OptionType.String, "The consumer group (default: a group of its own per scan)."),
+        new("properties.*", OptionType.String, "Client properties passed to librdkafka as they are (security.protocol, sasl.*, ...)."),
+        new("format", OptionType.Enum, "Value format (same as value.format).", AllowedValues: ["json", "csv", "raw"]),
+        new("value.format", OptionType.Enum, "Value format.", AllowedValues: ["json", "csv", "raw"]),
+        new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets"]),
+        new("scan.bounded.mode", OptionType.Enum, "Where a scan stops.", Default: "unbounded", AllowedValues: ["unbounded", "latest-offset"]),
+        new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, wait for deliveries) or none.", Default: "at-least-once", AllowedValues: ["at-least-once", "none"]),
+        new("sink.partitioner", OptionType.Enum, "Accepted: messages without keys go to the partitioner librdkafka uses.", AllowedValues: ["default", "fixed", "round-robin"]),
+    ];
+
+    /// <inheritdoc />
+    public OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var name = options.TryGetValue("value.format", out var v) ? v : options.TryGetValue("format", out var f) ? f : null;
+        var format = name is not null && FormatRegistry.TryGet(name, out var ff) ? ff.Options : [];
+        return new OptionSchema("connector 'kafka'", Own.Concat(format));
+    }
+
+    /// <inheritdoc />
+    public bool IsBounded(IReadOnlyDictionary<string, string> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.TryGetValue("scan.bounded.mode", out var mode) && mode.Equals("latest-offset", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <inheritdoc />
+    public ISource CreateSource(TableContext context) => new Source(context, Read(context));
+
+    /// <inheritdoc />
+    public ISink CreateSink(TableContext context) => new Sink(context, Read(context));
+
+    private (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) Read(TableContext context)
+    {
+        KafkaNative.EnsureResolver();
+        var options = new OptionReader(context.Options, GetOptionSchema(context.Options));
+        var formatName = options.GetString("value.format") ?? options.GetString("format")
+            ?? throw new OptionException($"Table '{context.TableName}': the kafka connector needs 'value.format' (or 'format')");
+        var properties = context.Options.Where(kv => kv.Key.StartsWith("properties.", StringComparison.OrdinalIgnoreCase))
+            .ToDictionary(kv => kv.Key["properties.".Length..], kv => kv.Value, StringComparer.Ordinal);
+        return (options, FormatRegistry.Get(formatName), options.GetRequired("topic"), properties);
+    }
+
+    private static T Configure<T>(T config, Dictionary<string, string> properties) where T : ClientConfig
+    {
+        foreach (var (key, value) in properties) config.Set(key, value);
+        return config;
+    }
+
+    private sealed class Source(TableContext context, (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) setup) : ISource
+    {
+        private const int BatchSize = 1024;
+        private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        public async IAsyncEnumerable<RowBatch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            var (options, format, topic, properties) = setup;
+            var startup = options.GetString("scan.startup.mode") ?? "group-offsets";
+            var bounded = context.Bounded || (options.GetString("scan.bounded.mode") ?? "unbounded") == "latest-offset";
+            var config = Configure(new ConsumerConfig
+            {
+                GroupId = "runnel-" + Guid.NewGuid().ToString("N"),
+                EnableAutoCommit = false,
+                AutoOffsetReset = startup == "latest-offset" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+            }, properties);
+            var decoder = format.CreateDecoder(context.PhysicalSchema, options, context.UsedColumns, context.TimeZone);
+            var skip = format.IgnoreParseErrors(options);
+
+            using var consumer = new ConsumerBuilder<Ignore, byte[]?>(config).Build();
+            var partitions = await Task.Run(() => Partitions(config, topic), cancellationToken).ConfigureAwait(false);
+            var ends = new Dictionary<int, long>();
+            var assignment = new List<TopicPartitionOffset>();
+            foreach (var p in partitions)
+            {
+                var tp = new TopicPartition(topic, p);
+                if (bounded)
+                {
+                    var marks = consumer.QueryWatermarkOffsets(tp, MetadataTimeout);
+                    if (marks.High.Value <= marks.Low.Value) continue;
+                    ends[p] = marks.High.Value;
+                }
+                assignment.Add(new TopicPartitionOffset(tp, startup switch
+                {
+                    "earliest-offset" => Offset.Beginning,
+                    "latest-offset" => Offset.End,
+                    _ => Offset.Stored,
+                }));
+            }
+            if (bounded && assignment.Count == 0) yield break;
+            consumer.Assign(assignment);
+            var width = context.PhysicalSchema.Count + context.MetadataColumns.Count;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var rows = new List<Row>(BatchSize);
+                while (rows.Count < BatchSize)
+                {
+                    var result = consumer.Consume(TimeSpan.FromMilliseconds(rows.Count == 0 ? 200 : 0));
+                    if (result is null || result.IsPartitionEOF) break;
+                    var partition = result.Partition.Value;
+                    if (bounded && ends.TryGetValue(partition, out var end) && result.Offset.Value >= end)
+                    {
+                        consumer.Pause([result.TopicPartition]);
+                        ends.Remove(partition);
+                        continue;
+                    }
+                    var values = new object?[width];
+                    try
+                    {
+                        if (result.Message.Value is { } bytes && decoder.Decode(bytes, values)) rows.Add(new Row(values, RowKind.Insert));
+                    }
+                    catch (FormatException e)
+                    {
+                        var where = $"{topic}[{partition}]@{result.Offset.Value}";
+                        if (!skip) throw new DataFormatException($"{topic}[{partition}]", result.Offset.Value, e.Message);
+                        context.Counters.AddSkipped($"{where}: {e.Message}");
+                    }
+                    if (bounded && ends.TryGetValue(partition, out var last) && result.Offset.Value + 1 >= last)
+                    {
+                        consumer.Pause([result.TopicPartition]);
+                        ends.Remove(partition);
+                    }
+                }
+                if (rows.Count > 0)
+                {
+                    context.Counters.AddRead(rows.Count);
+                    yield return new RowBatch(rows);
+                }
+                if (bounded && ends.Count == 0) yield break;
+                if (rows.Count == 0) await Task.Yield();
+            }
+        }
+
+        /// <summary>The topic's partitions; none when the topic does not exist yet.</summary>
+        private static List<int> Partitions(ConsumerConfig config, string topic)
+        {
+            using var admin = new AdminClientBuilder(config).Build();
+            var metadata = admin.GetMetadata(topic, MetadataTimeout);
+            var t = metadata.Topics.FirstOrDefault(x => x.Topic == topic);
+            return t is null || t.Error.IsError ? [] : [.. t.Partitions.Select(p => p.PartitionId).Order()];
+        }
+    }
+
+    private sealed class Sink : ISink
+    {
+        private readonly TableContext _context;
+        private readonly string _topic;
+        private readonly IRecordEncoder _encoder;
+        private readonly IProducer<Null, byte[]> _producer;
+        private readonly ArrayBufferWriter<byte> _record = new();
+        private readonly List<string> _failures = [];
+        private long _pending;
+
+        public Sink(TableContext context, (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) setup)
+        {
+            var (options, format, topic, properties) = setup;
+            _context = context;
+            _topic = topic;
+            _encoder = format.CreateEncoder(context.PhysicalSchema, options, context.TimeZone);
+            var safe = (options.GetString("sink.delivery-guarantee") ?? "at-least-once") == "at-least-once";
+            var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5 }, properties);
+            _producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        }
+
+        public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken = default)
+        {
+            foreach (var row in batch.Rows)
+            {
+                if (row.Kind is RowKind.UpdateBefore or RowKind.Delete)
+                    throw new RunnelException($"Table sink '{_context.TableName}' (kafka) doesn't support consuming update and delete changes; use upsert-kafka");
+                _record.ResetWrittenCount();
+                _encoder.Encode(row.Values, _record);
+                Interlocked.Increment(ref _pending);
+                while (true)
+                {
+                    try
+                    {
+                        _producer.Produce(_topic, new Message<Null, byte[]> { Value = _record.WrittenSpan.ToArray() }, Delivered);
+                        break;
+                    }
+                    catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        _producer.Poll(TimeSpan.FromMilliseconds(100));
+                    }
+                }
+            }
+            _context.Counters.AddWritten(batch.Count);
+            return ValueTask.CompletedTask;
+        }
+
+        private void Delivered(DeliveryReport<Null, byte[]> report)
+        {
+            if (report.Error.IsError)
+                lock (_failures)
+                    if (_failures.Count < 10) _failures.Add($"{report.TopicPartition}: {report.Error.Reason}");
+            Interlocked.Decrement(ref _pending);
+        }
+
+        /// <summary>Waits until every produced message is acknowledged (or failed), then fails on failures.</summary>
+        private async ValueTask DrainAsync(CancellationToken cancellationToken)
+        {
+            await Task.Run(() =>
+            {
+                while (Interlocked.Read(ref _pending) > 0 && !cancellationToken.IsCancellationRequested) _producer.Flush(TimeSpan.FromMilliseconds(200));
+            }, cancellationToken).ConfigureAwait(false);
+            lock (_failures)
+                if (_failures.Count > 0)
+                    throw new RunnelException($"Table sink '{_context.TableName}' (kafka): messages were not delivered: {string.Join("; ", _failures)}");
+        }
+
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken = default) => DrainAsync(cancellationToken);
+
+        public ValueTask FinishAsync(CancellationToken cancellationToken = default) => DrainAsync(cancellationToken);
+
+        public ValueTask DisposeAsync()
+        {
+            _producer.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

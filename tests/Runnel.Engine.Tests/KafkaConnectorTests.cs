@@ -1,0 +1,39 @@
+using Runnel.TestSupport;
+
+namespace Runnel.Engine.Tests;
+
+/// <summary>The kafka connector against librdkafka's mock cluster (hosted by kcat): rows written with INSERT INTO are
+/// read back by a bounded scan, in each value format.</summary>
+public sealed class KafkaConnectorTests
+{
+    [Theory]
+    [InlineData("json")]
+    [InlineData("csv")]
+    public async Task InsertedRows_AreReadBack_ByABoundedScan(string format)
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        var topic = "reviews-" + format;
+        await engine.ExecuteAsync($"""
+            CREATE TABLE reviews (id INT, text STRING, score DOUBLE) WITH ('connector' = 'kafka', 'topic' = '{topic}',
+              'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'value.format' = '{format}',
+              'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')
+            """);
+        var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO reviews VALUES (1, 'great', 4.5), (2, 'bad, really', 1.0), (3, 'ok', 3.0)")).Job;
+        await job.Completion;
+        Assert.Equal(3, job.Counters.RowsWritten);
+
+        var rows = await ModelTestEngine.RowsAsync(engine, "SELECT id, text, score FROM reviews");
+
+        Assert.Equal(["+I[1, great, 4.5]", "+I[2, bad, really, 1.0]", "+I[3, ok, 3.0]"], rows.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABoundedScanOfATopicThatDoesNotExist_IsEmpty()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'topic' = 'nothing-here', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'format' = 'json', 'scan.bounded.mode' = 'latest-offset')");
+        Assert.Empty(await ModelTestEngine.RowsAsync(engine, "SELECT id FROM t"));
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Runnel.TestSupport;
+
+/// <summary>
+/// librdkafka's mock Kafka cluster (<c>test.mock.num.brokers</c>), hosted by Debian's kcat so that any client can
+/// reach it: <c>kcat -C -b dummy -X test.mock.num.brokers=3 -t hold -o end -q</c> logs "Mock cluster enabled: ...
+/// replaced with 127.0.0.1:PORT,..." on standard error; <see cref="BootstrapServers"/> is that list. The mock keeps at
+/// most 5 MiB per partition and creates a topic on its first produce. Stopped with the kcat process.
+/// </summary>
+public sealed partial class KafkaMockCluster : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private KafkaMockCluster(Process process, string bootstrap)
+    {
+        _process = process;
+        BootstrapServers = bootstrap;
+    }
+
+    /// <summary>The mock brokers, <c>127.0.0.1:PORT,...</c>.</summary>
+    public string BootstrapServers { get; }
+
+    [GeneratedRegex(@"replaced with (?<servers>[0-9.:,]+)")]
+    private static partial Regex Replaced();
+
+    /// <summary>Starts a cluster of <paramref name="brokers"/> brokers; fails with kcat's output when it does not come up in 20 s.</summary>
+    public static async Task<KafkaMockCluster> StartAsync(int brokers = 3)
+    {
+        var info = new ProcessStartInfo("kcat", ["-C", "-b", "dummy", "-X", $"test.mock.num.brokers={brokers}", "-t", "hold", "-o", "end", "-q"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("kcat did not start (apt-get install -y kcat)");
+        var seen = new System.Text.StringBuilder();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (!timeout.IsCancellationRequested)
+        {
+            var line = await process.StandardError.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            if (line is null) break;
+            seen.AppendLine(line);
+            var match = Replaced().Match(line);
+            if (match.Success)
+            {
+                // Keep draining stderr so kcat never blocks on a full pipe.
+                _ = Task.Run(async () => { while (await process.StandardError.ReadLineAsync().ConfigureAwait(false) is not null) { } });
+                return new KafkaMockCluster(process, match.Groups["servers"].Value);
+            }
+        }
+        process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("kcat's mock cluster did not come up: " + seen);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().ConfigureAwait(false);
+        _process.Dispose();
+    }
+}
