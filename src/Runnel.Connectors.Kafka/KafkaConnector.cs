@@ -16,9 +16,11 @@ namespace Runnel.Connectors.Kafka;
 /// as is (security, SASL), <c>scan.startup.mode</c> (<c>earliest-offset</c>, <c>latest-offset</c>,
 /// <c>group-offsets</c> — the default, Flink's — falling back to the earliest offset without a committed one), and
 /// <c>scan.bounded.mode</c> (<c>unbounded</c>, or <c>latest-offset</c>: read up to each partition's end as it was
-/// when the scan started, then stop). The sink produces one message per row with the idempotent producer
-/// (<c>acks=all</c>) and waits for every delivery at checkpoints and at the end (at-least-once). Not yet: keys,
-/// metadata columns, timestamp and specific-offset startup, upsert-kafka, and committing source offsets.
+/// when the scan started, then stop). Metadata columns (<c>METADATA FROM</c>): <c>topic</c>, <c>partition</c>,
+/// <c>offset</c>, <c>timestamp</c>, <c>timestamp-type</c>, <c>headers</c>, <c>leader-epoch</c>, read-only. The sink
+/// produces one message per row with the idempotent producer (<c>acks=all</c>) and waits for every delivery at
+/// checkpoints and at the end (at-least-once). Not yet: keys, timestamp and specific-offset startup, upsert-kafka, and
+/// committing source offsets.
 /// </summary>
 public sealed class KafkaConnector : IConnectorFactory
 {
@@ -146,7 +148,12 @@ public sealed class KafkaConnector : IConnectorFactory
                     var values = new object?[width];
                     try
                     {
-                        if (result.Message.Value is { } bytes && decoder.Decode(bytes, values)) rows.Add(new Row(values, RowKind.Insert));
+                        if (result.Message.Value is { } bytes && decoder.Decode(bytes, values))
+                        {
+                            for (var m = 0; m < context.MetadataColumns.Count; m++)
+                                values[context.PhysicalSchema.Count + m] = Metadata(context.MetadataColumns[m].Key, result);
+                            rows.Add(new Row(values, RowKind.Insert));
+                        }
                     }
                     catch (FormatException e)
                     {
@@ -169,6 +176,25 @@ public sealed class KafkaConnector : IConnectorFactory
                 if (rows.Count == 0) await Task.Yield();
             }
         }
+
+        /// <summary>Flink's kafka metadata keys: <c>topic</c>, <c>partition</c>, <c>offset</c>, <c>timestamp</c>
+        /// (TIMESTAMP_LTZ(3)), <c>timestamp-type</c>, <c>headers</c> (MAP&lt;STRING, BYTES&gt;), <c>leader-epoch</c> (always NULL: Confluent.Kafka 1.9 does not expose it).</summary>
+        private static object? Metadata(string key, ConsumeResult<Ignore, byte[]?> message) => key.ToLowerInvariant() switch
+        {
+            "topic" => message.Topic,
+            "partition" => message.Partition.Value,
+            "offset" => message.Offset.Value,
+            "timestamp" => message.Message.Timestamp.Type == TimestampType.NotAvailable ? null : DateTimeOffset.FromUnixTimeMilliseconds(message.Message.Timestamp.UnixTimestampMs),
+            "timestamp-type" => message.Message.Timestamp.Type switch
+            {
+                TimestampType.CreateTime => "CreateTime",
+                TimestampType.LogAppendTime => "LogAppendTime",
+                _ => "NoTimestampType",
+            },
+            "headers" => new MapValue([.. (message.Message.Headers ?? []).Select(h => new KeyValuePair<object?, object?>(h.Key, h.GetValueBytes()))]),
+            "leader-epoch" => null, // not exposed by Confluent.Kafka 1.9
+            _ => throw new OptionException($"Unknown metadata key '{key}' for connector 'kafka'. Available: topic, partition, offset, timestamp, timestamp-type, headers, leader-epoch"),
+        };
 
         /// <summary>The topic's partitions; none when the topic does not exist yet.</summary>
         private static List<int> Partitions(ConsumerConfig config, string topic)

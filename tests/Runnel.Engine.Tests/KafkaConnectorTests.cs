@@ -36,4 +36,31 @@ public sealed class KafkaConnectorTests
         await engine.ExecuteAsync($"CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'topic' = 'nothing-here', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'format' = 'json', 'scan.bounded.mode' = 'latest-offset')");
         Assert.Empty(await ModelTestEngine.RowsAsync(engine, "SELECT id FROM t"));
     }
+
+    [Fact]
+    public async Task MetadataColumns_GiveTopicPartitionOffsetAndTimestamp()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"""
+            CREATE TABLE events (id INT,
+              tp STRING METADATA FROM 'topic' VIRTUAL, part INT METADATA FROM 'partition' VIRTUAL,
+              off BIGINT METADATA FROM 'offset' VIRTUAL, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL)
+            WITH ('connector' = 'kafka', 'topic' = 'events', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}',
+              'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')
+            """);
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO events (id) VALUES (1), (2), (3), (4)")).Job.Completion;
+
+        var result = (QueryResult)await engine.ExecuteAsync("SELECT id, tp, part, off, ts FROM events");
+        var rows = new List<object?[]>();
+        await foreach (var row in result.ReadAsync()) rows.Add(row.Values);
+
+        Assert.Equal([1, 2, 3, 4], rows.Select(r => (int)r[0]!).Order());
+        Assert.All(rows, r => Assert.Equal("events", r[1]));
+        // Offsets are unique within a partition and start at 0.
+        Assert.Equal(rows.Count, rows.Select(r => ((int)r[2]!, (long)r[3]!)).Distinct().Count());
+        Assert.Contains(rows, r => (long)r[3]! == 0);
+        Assert.All(rows, r => Assert.InRange((DateTimeOffset)r[4]!, before, DateTimeOffset.UtcNow.AddSeconds(5)));
+    }
 }
