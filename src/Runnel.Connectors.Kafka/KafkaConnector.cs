@@ -19,7 +19,9 @@ namespace Runnel.Connectors.Kafka;
 /// when the scan started, then stop). Metadata columns (<c>METADATA FROM</c>): <c>topic</c>, <c>partition</c>,
 /// <c>offset</c>, <c>timestamp</c>, <c>timestamp-type</c>, <c>headers</c>, <c>leader-epoch</c>, read-only. The sink
 /// produces one message per row with the idempotent producer (<c>acks=all</c>) and waits for every delivery at
-/// checkpoints and at the end (at-least-once). Not yet: keys, timestamp and specific-offset startup, upsert-kafka, and
+/// checkpoints and at the end (at-least-once). Keys: <c>key.format</c> with <c>key.fields</c> (';'-separated) put
+/// those columns in the message key (partitioned by murmur2, as the Java client), and <c>value.fields-include</c> =
+/// <c>EXCEPT_KEY</c> leaves them out of the value. Not yet: timestamp and specific-offset startup, upsert-kafka, and
 /// committing source offsets.
 /// </summary>
 public sealed class KafkaConnector : IConnectorFactory
@@ -42,6 +44,10 @@ public sealed class KafkaConnector : IConnectorFactory
         new("properties.*", OptionType.String, "Client properties passed to librdkafka as they are (security.protocol, sasl.*, ...)."),
         new("format", OptionType.Enum, "Value format (same as value.format).", AllowedValues: ["json", "csv", "raw"]),
         new("value.format", OptionType.Enum, "Value format.", AllowedValues: ["json", "csv", "raw"]),
+        new("key.format", OptionType.Enum, "Key format; with key.fields, those columns are read from and written to the message key.", AllowedValues: ["json", "csv", "raw"]),
+        new("key.fields", OptionType.String, "Physical columns that make the key, separated by ';' (Flink's separator)."),
+        new("key.fields-prefix", OptionType.String, "Accepted for compatibility; key columns are named as in the table."),
+        new("value.fields-include", OptionType.Enum, "ALL (default): the value holds every physical column; EXCEPT_KEY: the key columns only in the key.", Default: "ALL", AllowedValues: ["ALL", "EXCEPT_KEY"]),
         new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets"]),
         new("scan.bounded.mode", OptionType.Enum, "Where a scan stops.", Default: "unbounded", AllowedValues: ["unbounded", "latest-offset"]),
         new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, wait for deliveries) or none.", Default: "at-least-once", AllowedValues: ["at-least-once", "none"]),
@@ -54,7 +60,8 @@ public sealed class KafkaConnector : IConnectorFactory
         ArgumentNullException.ThrowIfNull(options);
         var name = options.TryGetValue("value.format", out var v) ? v : options.TryGetValue("format", out var f) ? f : null;
         var format = name is not null && FormatRegistry.TryGet(name, out var ff) ? ff.Options : [];
-        return new OptionSchema("connector 'kafka'", Own.Concat(format));
+        var key = options.TryGetValue("key.format", out var k) && FormatRegistry.TryGet(k, out var kf) && !string.Equals(k, name, StringComparison.OrdinalIgnoreCase) ? kf.Options : [];
+        return new OptionSchema("connector 'kafka'", Own.Concat(format).Concat(key));
     }
 
     /// <inheritdoc />
@@ -69,6 +76,26 @@ public sealed class KafkaConnector : IConnectorFactory
 
     /// <inheritdoc />
     public ISink CreateSink(TableContext context) => new Sink(context, Read(context));
+
+    /// <summary>Which physical columns travel in the key and which in the value, and their codecs' formats.</summary>
+    private sealed record Layout(int[] KeyColumns, int[] ValueColumns, IFormatFactory? KeyFormat)
+    {
+        public static Layout Of(TableContext context, OptionReader options)
+        {
+            var schema = context.PhysicalSchema;
+            var keyFields = options.GetString("key.fields");
+            var keyFormat = options.GetString("key.format");
+            if (keyFields is null != (keyFormat is null))
+                throw new OptionException($"Table '{context.TableName}': 'key.fields' and 'key.format' go together");
+            var keys = keyFields is null ? [] : keyFields.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(f =>
+                schema.IndexOf(f) is var i and >= 0 ? i : throw new OptionException($"Table '{context.TableName}': key field '{f}' is not a physical column. Columns: {string.Join(", ", schema.Names)}")).ToArray();
+            var exceptKey = string.Equals(options.GetString("value.fields-include"), "EXCEPT_KEY", StringComparison.OrdinalIgnoreCase);
+            var values = Enumerable.Range(0, schema.Count).Where(c => !exceptKey || !keys.Contains(c)).ToArray();
+            return new Layout(keys, values, keyFormat is null ? null : FormatRegistry.Get(keyFormat));
+        }
+
+        public static Core.Types.Schema Sub(Core.Types.Schema schema, int[] columns) => new([.. columns.Select(c => schema[c])]);
+    }
 
     private (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) Read(TableContext context)
     {
@@ -105,10 +132,14 @@ public sealed class KafkaConnector : IConnectorFactory
                 EnableAutoCommit = false,
                 AutoOffsetReset = startup == "latest-offset" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
             }, properties);
-            var decoder = format.CreateDecoder(context.PhysicalSchema, options, context.UsedColumns, context.TimeZone);
+            var layout = Layout.Of(context, options);
+            var decoder = format.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.ValueColumns), options, null, context.TimeZone);
+            var keyDecoder = layout.KeyFormat?.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.KeyColumns), options, null, context.TimeZone);
             var skip = format.IgnoreParseErrors(options);
+            var valueBuffer = new object?[layout.ValueColumns.Length];
+            var keyBuffer = new object?[layout.KeyColumns.Length];
 
-            using var consumer = new ConsumerBuilder<Ignore, byte[]?>(config).Build();
+            using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
             var partitions = await Task.Run(() => Partitions(config, topic), cancellationToken).ConfigureAwait(false);
             var ends = new Dictionary<int, long>();
             var assignment = new List<TopicPartitionOffset>();
@@ -148,8 +179,15 @@ public sealed class KafkaConnector : IConnectorFactory
                     var values = new object?[width];
                     try
                     {
-                        if (result.Message.Value is { } bytes && decoder.Decode(bytes, values))
+                        if (result.Message.Value is { } bytes && decoder.Decode(bytes, valueBuffer))
                         {
+                            for (var c = 0; c < layout.ValueColumns.Length; c++) values[layout.ValueColumns[c]] = valueBuffer[c];
+                            if (keyDecoder is not null && result.Message.Key is { } key)
+                            {
+                                Array.Clear(keyBuffer);
+                                if (keyDecoder.Decode(key, keyBuffer))
+                                    for (var c = 0; c < layout.KeyColumns.Length; c++) values[layout.KeyColumns[c]] = keyBuffer[c];
+                            }
                             for (var m = 0; m < context.MetadataColumns.Count; m++)
                                 values[context.PhysicalSchema.Count + m] = Metadata(context.MetadataColumns[m].Key, result);
                             rows.Add(new Row(values, RowKind.Insert));
@@ -179,7 +217,7 @@ public sealed class KafkaConnector : IConnectorFactory
 
         /// <summary>Flink's kafka metadata keys: <c>topic</c>, <c>partition</c>, <c>offset</c>, <c>timestamp</c>
         /// (TIMESTAMP_LTZ(3)), <c>timestamp-type</c>, <c>headers</c> (MAP&lt;STRING, BYTES&gt;), <c>leader-epoch</c> (always NULL: Confluent.Kafka 1.9 does not expose it).</summary>
-        private static object? Metadata(string key, ConsumeResult<Ignore, byte[]?> message) => key.ToLowerInvariant() switch
+        private static object? Metadata(string key, ConsumeResult<byte[]?, byte[]?> message) => key.ToLowerInvariant() switch
         {
             "topic" => message.Topic,
             "partition" => message.Partition.Value,
@@ -211,8 +249,11 @@ public sealed class KafkaConnector : IConnectorFactory
         private readonly TableContext _context;
         private readonly string _topic;
         private readonly IRecordEncoder _encoder;
-        private readonly IProducer<Null, byte[]> _producer;
+        private readonly IProducer<byte[]?, byte[]> _producer;
         private readonly ArrayBufferWriter<byte> _record = new();
+        private readonly ArrayBufferWriter<byte> _key = new();
+        private readonly IRecordEncoder? _keyEncoder;
+        private readonly Layout _layout;
         private readonly List<string> _failures = [];
         private long _pending;
 
@@ -221,10 +262,13 @@ public sealed class KafkaConnector : IConnectorFactory
             var (options, format, topic, properties) = setup;
             _context = context;
             _topic = topic;
-            _encoder = format.CreateEncoder(context.PhysicalSchema, options, context.TimeZone);
+            _layout = Layout.Of(context, options);
+            _encoder = format.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.ValueColumns), options, context.TimeZone);
+            _keyEncoder = _layout.KeyFormat?.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.KeyColumns), options, context.TimeZone);
             var safe = (options.GetString("sink.delivery-guarantee") ?? "at-least-once") == "at-least-once";
-            var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5 }, properties);
-            _producer = new ProducerBuilder<Null, byte[]>(config).Build();
+            // murmur2_random: keyed messages land on the partition the Java client would pick (Flink's default).
+            var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5, Partitioner = Partitioner.Murmur2Random }, properties);
+            _producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
         }
 
         public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken = default)
@@ -234,16 +278,23 @@ public sealed class KafkaConnector : IConnectorFactory
                 if (row.Kind is RowKind.UpdateBefore or RowKind.Delete)
                     throw new RunnelException($"Table sink '{_context.TableName}' (kafka) doesn't support consuming update and delete changes; use upsert-kafka");
                 _record.ResetWrittenCount();
-                _encoder.Encode(row.Values, _record);
+                _encoder.Encode(Pick(row.Values, _layout.ValueColumns), _record);
+                byte[]? key = null;
+                if (_keyEncoder is not null)
+                {
+                    _key.ResetWrittenCount();
+                    _keyEncoder.Encode(Pick(row.Values, _layout.KeyColumns), _key);
+                    key = _key.WrittenSpan.ToArray();
+                }
                 Interlocked.Increment(ref _pending);
                 while (true)
                 {
                     try
                     {
-                        _producer.Produce(_topic, new Message<Null, byte[]> { Value = _record.WrittenSpan.ToArray() }, Delivered);
+                        _producer.Produce(_topic, new Message<byte[]?, byte[]> { Key = key, Value = _record.WrittenSpan.ToArray() }, Delivered);
                         break;
                     }
-                    catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                    catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                     {
                         _producer.Poll(TimeSpan.FromMilliseconds(100));
                     }
@@ -253,7 +304,10 @@ public sealed class KafkaConnector : IConnectorFactory
             return ValueTask.CompletedTask;
         }
 
-        private void Delivered(DeliveryReport<Null, byte[]> report)
+        private static object?[] Pick(object?[] values, int[] columns) =>
+            columns.Length == values.Length && columns.Select((c, i) => c == i).All(x => x) ? values : [.. columns.Select(c => values[c])];
+
+        private void Delivered(DeliveryReport<byte[]?, byte[]> report)
         {
             if (report.Error.IsError)
                 lock (_failures)

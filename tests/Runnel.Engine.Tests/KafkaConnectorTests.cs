@@ -63,4 +63,27 @@ public sealed class KafkaConnectorTests
         Assert.Contains(rows, r => (long)r[3]! == 0);
         Assert.All(rows, r => Assert.InRange((DateTimeOffset)r[4]!, before, DateTimeOffset.UtcNow.AddSeconds(5)));
     }
+
+    [Fact]
+    public async Task KeyFields_TravelInTheMessageKey_AndExceptKeyLeavesThemOutOfTheValue()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"""
+            CREATE TABLE keyed (id INT, text STRING) WITH ('connector' = 'kafka', 'topic' = 'keyed',
+              'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'key.format' = 'json', 'key.fields' = 'id',
+              'value.format' = 'json', 'value.fields-include' = 'EXCEPT_KEY',
+              'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')
+            """);
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO keyed VALUES (1, 'one'), (2, 'two')")).Job.Completion;
+
+        // What is on the wire, read by another client (kcat): the key holds id, the value only text.
+        var kcat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kcat",
+            ["-C", "-b", cluster.BootstrapServers, "-t", "keyed", "-o", "beginning", "-e", "-q", "-f", "%k|%s\\n"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var wire = (await kcat.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
+        await kcat.WaitForExitAsync();
+        Assert.Equal(["{\"id\":1}|{\"text\":\"one\"}", "{\"id\":2}|{\"text\":\"two\"}"], wire);
+
+        Assert.Equal(["+I[1, one]", "+I[2, two]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id, text FROM keyed")).Order(StringComparer.Ordinal));
+    }
 }
