@@ -141,6 +141,8 @@ public sealed class KafkaConnector : IConnectorFactory
 
             using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
             var partitions = await Task.Run(() => Partitions(config, topic), cancellationToken).ConfigureAwait(false);
+            // A bounded scan that starts at the end has nothing to read.
+            if (bounded && startup == "latest-offset") yield break;
             var ends = new Dictionary<int, long>();
             var assignment = new List<TopicPartitionOffset>();
             foreach (var p in partitions)
