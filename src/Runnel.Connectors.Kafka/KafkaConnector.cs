@@ -140,7 +140,7 @@ public sealed class KafkaConnector : IConnectorFactory
             var keyBuffer = new object?[layout.KeyColumns.Length];
 
             using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
-            var partitions = await Task.Run(() => Partitions(config, topic), cancellationToken).ConfigureAwait(false);
+            var partitions = await Task.Run(() => Partitions(Configure(new AdminClientConfig(), properties), topic), cancellationToken).ConfigureAwait(false);
             // A bounded scan that starts at the end has nothing to read.
             if (bounded && startup == "latest-offset") yield break;
             var ends = new Dictionary<int, long>();
@@ -237,7 +237,7 @@ public sealed class KafkaConnector : IConnectorFactory
         };
 
         /// <summary>The topic's partitions; none when the topic does not exist yet.</summary>
-        private static List<int> Partitions(ConsumerConfig config, string topic)
+        private static List<int> Partitions(AdminClientConfig config, string topic)
         {
             using var admin = new AdminClientBuilder(config).Build();
             var metadata = admin.GetMetadata(topic, MetadataTimeout);
