@@ -14,7 +14,8 @@ namespace Runnel.Connectors.Kafka;
 /// (<c>value.format</c> or <c>format</c>: json, csv, raw). Options keep Flink's names: <c>topic</c>,
 /// <c>properties.bootstrap.servers</c>, <c>properties.group.id</c>, any other <c>properties.*</c> passed to the client
 /// as is (security, SASL), <c>scan.startup.mode</c> (<c>earliest-offset</c>, <c>latest-offset</c>,
-/// <c>group-offsets</c> — the default, Flink's — falling back to the earliest offset without a committed one), and
+/// <c>group-offsets</c> — the default, Flink's — falling back to the earliest offset without a committed one, and
+/// <c>specific-offsets</c> with <c>scan.startup.specific-offsets</c>), and
 /// <c>scan.bounded.mode</c> (<c>unbounded</c>, or <c>latest-offset</c>: read up to each partition's end as it was
 /// when the scan started, then stop). Metadata columns (<c>METADATA FROM</c>): <c>topic</c>, <c>partition</c>,
 /// <c>offset</c>, <c>timestamp</c>, <c>timestamp-type</c>, <c>headers</c>, <c>leader-epoch</c>, read-only. The sink
@@ -48,7 +49,8 @@ public sealed class KafkaConnector : IConnectorFactory
         new("key.fields", OptionType.String, "Physical columns that make the key, separated by ';' (Flink's separator)."),
         new("key.fields-prefix", OptionType.String, "Accepted for compatibility; key columns are named as in the table."),
         new("value.fields-include", OptionType.Enum, "ALL (default): the value holds every physical column; EXCEPT_KEY: the key columns only in the key.", Default: "ALL", AllowedValues: ["ALL", "EXCEPT_KEY"]),
-        new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets"]),
+        new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets", "specific-offsets"]),
+        new("scan.startup.specific-offsets", OptionType.String, "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at the earliest offset)."),
         new("scan.bounded.mode", OptionType.Enum, "Where a scan stops.", Default: "unbounded", AllowedValues: ["unbounded", "latest-offset"]),
         new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, wait for deliveries) or none.", Default: "at-least-once", AllowedValues: ["at-least-once", "none"]),
         new("sink.partitioner", OptionType.Enum, "Accepted: messages without keys go to the partitioner librdkafka uses.", AllowedValues: ["default", "fixed", "round-robin"]),
@@ -143,6 +145,8 @@ public sealed class KafkaConnector : IConnectorFactory
             var partitions = await Task.Run(() => Partitions(Configure(new AdminClientConfig(), properties), topic), cancellationToken).ConfigureAwait(false);
             // A bounded scan that starts at the end has nothing to read.
             if (bounded && startup == "latest-offset") yield break;
+            var specific = startup == "specific-offsets" ? SpecificOffsets(options.GetString("scan.startup.specific-offsets")
+                ?? throw new OptionException($"Table '{context.TableName}': scan.startup.mode 'specific-offsets' needs 'scan.startup.specific-offsets'")) : [];
             var ends = new Dictionary<int, long>();
             var assignment = new List<TopicPartitionOffset>();
             foreach (var p in partitions)
@@ -152,12 +156,15 @@ public sealed class KafkaConnector : IConnectorFactory
                 {
                     var marks = consumer.QueryWatermarkOffsets(tp, MetadataTimeout);
                     if (marks.High.Value <= marks.Low.Value) continue;
+                    // Nothing to read between a specific start at or past the end and the end.
+                    if (specific.TryGetValue(p, out var from) && from >= marks.High.Value) continue;
                     ends[p] = marks.High.Value;
                 }
                 assignment.Add(new TopicPartitionOffset(tp, startup switch
                 {
                     "earliest-offset" => Offset.Beginning,
                     "latest-offset" => Offset.End,
+                    "specific-offsets" => specific.TryGetValue(p, out var o) ? new Offset(o) : Offset.Beginning,
                     _ => Offset.Stored,
                 }));
             }
@@ -235,6 +242,21 @@ public sealed class KafkaConnector : IConnectorFactory
             "leader-epoch" => null, // not exposed by Confluent.Kafka 1.9
             _ => throw new OptionException($"Unknown metadata key '{key}' for connector 'kafka'. Available: topic, partition, offset, timestamp, timestamp-type, headers, leader-epoch"),
         };
+
+        /// <summary>Flink's <c>partition:0,offset:42;partition:1,offset:300</c>.</summary>
+        private static Dictionary<int, long> SpecificOffsets(string text)
+        {
+            var offsets = new Dictionary<int, long>();
+            foreach (var part in text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var fields = part.Split(',', StringSplitOptions.TrimEntries).Select(f => f.Split(':', 2)).ToDictionary(f => f[0].ToLowerInvariant(), f => f.Length > 1 ? f[1] : "");
+                if (!fields.TryGetValue("partition", out var p) || !int.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out var partition)
+                    || !fields.TryGetValue("offset", out var o) || !long.TryParse(o, System.Globalization.CultureInfo.InvariantCulture, out var offset))
+                    throw new OptionException($"Invalid 'scan.startup.specific-offsets' entry '{part}': expected 'partition:<n>,offset:<n>'");
+                offsets[partition] = offset;
+            }
+            return offsets;
+        }
 
         /// <summary>The topic's partitions; none when the topic does not exist yet.</summary>
         private static List<int> Partitions(AdminClientConfig config, string topic)

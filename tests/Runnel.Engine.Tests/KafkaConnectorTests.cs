@@ -86,4 +86,26 @@ public sealed class KafkaConnectorTests
 
         Assert.Equal(["+I[1, one]", "+I[2, two]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id, text FROM keyed")).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task StartupFromSpecificOffsets_SkipsWhatCameBefore()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        string Table(string name, string startup) => $"""
+            CREATE TABLE {name} (id INT, part INT METADATA FROM 'partition' VIRTUAL, off BIGINT METADATA FROM 'offset' VIRTUAL)
+            WITH ('connector' = 'kafka', 'topic' = 'clicks', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}',
+              'format' = 'json', 'scan.bounded.mode' = 'latest-offset', {startup})
+            """;
+        await engine.ExecuteAsync(Table("all_clicks", "'scan.startup.mode' = 'earliest-offset'"));
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO all_clicks (id) VALUES (1), (2), (3), (4), (5), (6), (7), (8)")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        var all = (await ModelTestEngine.RowsAsync(engine, "SELECT id, part, off FROM all_clicks").WaitAsync(TimeSpan.FromSeconds(30)))
+            .Select(r => r.Trim('+', 'I', '[', ']').Split(", ").Select(int.Parse).ToArray()).ToList();
+        Assert.Equal(8, all.Count);
+        // Start every partition at offset 1: the first message of each is skipped.
+        var offsets = string.Join(";", all.Select(r => r[1]).Distinct().Select(p => $"partition:{p},offset:1"));
+        await engine.ExecuteAsync(Table("skip_first", $"'scan.startup.mode' = 'specific-offsets', 'scan.startup.specific-offsets' = '{offsets}'"));
+        var skipped = await ModelTestEngine.RowsAsync(engine, "SELECT id FROM skip_first").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(all.Where(r => r[2] >= 1).Select(r => $"+I[{r[0]}]").Order(StringComparer.Ordinal), skipped.Order(StringComparer.Ordinal));
+    }
 }
