@@ -30,7 +30,7 @@ public sealed record ProviderAnswer(int Status, bool IsSuccess, HttpResponseHead
     public string Text => System.Text.Encoding.UTF8.GetString(Bytes);
 
     /// <summary>The body cut to 300 characters, for messages.</summary>
-    public string Snippet => Text is { Length: > 300 } text ? text[..300] : Text;
+    public string Snippet => Text is var text && text.Length > 300 ? text[..300] : text;
 
     /// <summary>The error of a 2xx answer whose body is not JSON (cut off, or a proxy's page): retryable, since the
     /// same request usually gets a whole answer next time.</summary>

@@ -166,9 +166,16 @@ internal sealed class GeminiInvoker(ModelVersionInfo version, string prefix, str
         var (answer, error) = await ProviderHttp.SendAsync(http, request, cancellationToken).ConfigureAwait(false);
         if (answer is null) return (null, error);
         if (answer.IsSuccess) return answer.Json is null ? (null, answer.NotJson()) : (answer.Json, null);
-        var message = answer.Json?["error"]?["message"]?.GetValue<string>() ?? answer.Snippet;
-        var code = answer.Json?["error"]?["status"]?.GetValue<string>();
-        return (null, answer.Failure(displayName, code, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504));
+        return (null, Failure(answer, displayName));
+    }
+
+    /// <summary>Google's error body (<c>{"error": {"code", "message", "status"}}</c>, Gemini and Vertex alike) as a
+    /// classified error: 408, 429 (RESOURCE_EXHAUSTED) and 5xx are retryable.</summary>
+    internal static ModelInvocationException Failure(ProviderAnswer answer, string displayName)
+    {
+        var message = answer.Json?["error"]?["message"]?.ToString() ?? answer.Snippet;
+        var code = answer.Json?["error"]?["status"]?.ToString();
+        return answer.Failure(displayName, code, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504);
     }
 
     public ValueTask DisposeAsync()

@@ -132,13 +132,7 @@ public sealed class VertexAIProvider : IModelProvider
         }, Failure, http);
     }
 
-    /// <summary>Google's error body (<c>{"error": {"code", "message", "status"}}</c>) as a classified error.</summary>
-    private static ModelInvocationException Failure(ProviderAnswer answer)
-    {
-        var message = answer.Json?["error"]?["message"]?.ToString() ?? answer.Snippet;
-        var code = answer.Json?["error"]?["status"]?.ToString();
-        return answer.Failure("Vertex AI", code, message, answer.Status is 408 or 429 or 500 or 502 or 503 or 504);
-    }
+    private static ModelInvocationException Failure(ProviderAnswer answer) => GeminiInvoker.Failure(answer, "Vertex AI");
 
     /// <summary>Access tokens for a service account, from Google.Apis.Auth (which caches a token and gets a new one
     /// shortly before it expires).</summary>
