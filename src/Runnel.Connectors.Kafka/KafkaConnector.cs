@@ -99,7 +99,10 @@ public sealed class KafkaConnector : IConnectorFactory
         public static Core.Types.Schema Sub(Core.Types.Schema schema, int[] columns) => new([.. columns.Select(c => schema[c])]);
     }
 
-    private (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) Read(TableContext context)
+    /// <summary>What a source or sink of one table is built from: its options, value format, topic and client properties.</summary>
+    private sealed record Setup(OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties);
+
+    private Setup Read(TableContext context)
     {
         KafkaNative.EnsureResolver();
         var options = new OptionReader(context.Options, GetOptionSchema(context.Options));
@@ -107,7 +110,7 @@ public sealed class KafkaConnector : IConnectorFactory
             ?? throw new OptionException($"Table '{context.TableName}': the kafka connector needs 'value.format' (or 'format')");
         var properties = context.Options.Where(kv => kv.Key.StartsWith("properties.", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(kv => kv.Key["properties.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return (options, FormatRegistry.Get(formatName), options.GetRequired("topic"), properties);
+        return new Setup(options, FormatRegistry.Get(formatName), options.GetRequired("topic"), properties);
     }
 
     private static T Configure<T>(T config, Dictionary<string, string> properties) where T : ClientConfig
@@ -116,7 +119,7 @@ public sealed class KafkaConnector : IConnectorFactory
         return config;
     }
 
-    private sealed class Source(TableContext context, (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) setup) : ISource
+    private sealed class Source(TableContext context, Setup setup) : ISource
     {
         private const int BatchSize = 1024;
         private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
@@ -281,7 +284,7 @@ public sealed class KafkaConnector : IConnectorFactory
         private readonly List<string> _failures = [];
         private long _pending;
 
-        public Sink(TableContext context, (OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties) setup)
+        public Sink(TableContext context, Setup setup)
         {
             var (options, format, topic, properties) = setup;
             _context = context;

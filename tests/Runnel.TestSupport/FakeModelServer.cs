@@ -28,7 +28,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     private long _lastRefill = Environment.TickCount64;
     private int _inFlight;
     private int _peak;
-    private long _requests, _answered, _throttled, _serverErrors, _resets, _stalls, _malformed, _filtered, _tokens, _concurrencyRefused;
+    private enum Count { Requests, Answered, Throttled, ServerErrors, Resets, Stalls, Malformed, Filtered, Tokens, ConcurrencyRefused }
+    private readonly long[] _counts = new long[Enum.GetValues<Count>().Length];
 
     private FakeModelServer(WebApplication app, int seed)
     {
@@ -78,25 +79,25 @@ public sealed class FakeModelServer : IAsyncDisposable
     public string EmbeddingsUrl => BaseUrl + "/v1/embeddings";
 
     /// <summary>Requests received.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Requests => Interlocked.Read(ref _counts[(int)Count.Requests]);
     /// <summary>Requests answered 200 with a good body.</summary>
-    public long Answered => Interlocked.Read(ref _answered);
+    public long Answered => Interlocked.Read(ref _counts[(int)Count.Answered]);
     /// <summary>Requests refused with 429 by the budgets or the concurrency limit.</summary>
-    public long Throttled => Interlocked.Read(ref _throttled);
+    public long Throttled => Interlocked.Read(ref _counts[(int)Count.Throttled]);
     /// <summary>Of <see cref="Throttled"/>, those refused by the concurrency limit.</summary>
-    public long ConcurrencyRefused => Interlocked.Read(ref _concurrencyRefused);
+    public long ConcurrencyRefused => Interlocked.Read(ref _counts[(int)Count.ConcurrencyRefused]);
     /// <summary>Requests answered 5xx.</summary>
-    public long ServerErrors => Interlocked.Read(ref _serverErrors);
+    public long ServerErrors => Interlocked.Read(ref _counts[(int)Count.ServerErrors]);
     /// <summary>Connections reset.</summary>
-    public long Resets => Interlocked.Read(ref _resets);
+    public long Resets => Interlocked.Read(ref _counts[(int)Count.Resets]);
     /// <summary>Requests stalled.</summary>
-    public long Stalls => Interlocked.Read(ref _stalls);
+    public long Stalls => Interlocked.Read(ref _counts[(int)Count.Stalls]);
     /// <summary>Malformed answers.</summary>
-    public long Malformed => Interlocked.Read(ref _malformed);
+    public long Malformed => Interlocked.Read(ref _counts[(int)Count.Malformed]);
     /// <summary>Content-filter refusals.</summary>
-    public long Filtered => Interlocked.Read(ref _filtered);
+    public long Filtered => Interlocked.Read(ref _counts[(int)Count.Filtered]);
     /// <summary>Tokens of the requests answered 200.</summary>
-    public long TokensServed => Interlocked.Read(ref _tokens);
+    public long TokensServed => Interlocked.Read(ref _counts[(int)Count.Tokens]);
     /// <summary>Requests being served now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
     /// <summary>The most requests served at once.</summary>
@@ -120,26 +121,8 @@ public sealed class FakeModelServer : IAsyncDisposable
     /// <summary>Sets every counter (and the peak) back to zero.</summary>
     public void ResetCounters()
     {
-        foreach (var counter in new[] { "requests", "answered", "throttled", "serverErrors", "resets", "stalls", "malformed", "filtered", "tokens", "concurrencyRefused" })
-            Interlocked.Exchange(ref Counter(counter), 0);
+        for (var i = 0; i < _counts.Length; i++) Interlocked.Exchange(ref _counts[i], 0);
         Volatile.Write(ref _peak, 0);
-    }
-
-    private ref long Counter(string name)
-    {
-        switch (name)
-        {
-            case "requests": return ref _requests;
-            case "answered": return ref _answered;
-            case "throttled": return ref _throttled;
-            case "serverErrors": return ref _serverErrors;
-            case "resets": return ref _resets;
-            case "stalls": return ref _stalls;
-            case "malformed": return ref _malformed;
-            case "filtered": return ref _filtered;
-            case "tokens": return ref _tokens;
-            default: return ref _concurrencyRefused;
-        }
     }
 
     private double Draw()
@@ -183,7 +166,7 @@ public sealed class FakeModelServer : IAsyncDisposable
 
     private async Task<IResult> HandleAsync(HttpContext context, bool embeddings)
     {
-        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _counts[(int)Count.Requests]);
         var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false))!.AsObject();
         string[] texts = embeddings
             ? body["input"] is JsonArray many ? [.. many.Select(t => t!.GetValue<string>())] : [body["input"]!.GetValue<string>()]
@@ -192,7 +175,7 @@ public sealed class FakeModelServer : IAsyncDisposable
 
         if (Outage)
         {
-            Interlocked.Increment(ref _serverErrors);
+            Interlocked.Increment(ref _counts[(int)Count.ServerErrors]);
             return Error(503, "Service Unavailable", "server_error", null);
         }
         var now = Interlocked.Increment(ref _inFlight);
@@ -202,13 +185,13 @@ public sealed class FakeModelServer : IAsyncDisposable
             while ((seen = Volatile.Read(ref _peak)) < now && Interlocked.CompareExchange(ref _peak, now, seen) != seen) { }
             if (MaxConcurrent > 0 && now > MaxConcurrent)
             {
-                Interlocked.Increment(ref _throttled);
-                Interlocked.Increment(ref _concurrencyRefused);
+                Interlocked.Increment(ref _counts[(int)Count.Throttled]);
+                Interlocked.Increment(ref _counts[(int)Count.ConcurrencyRefused]);
                 return Error(429, "Too many concurrent requests. Please reduce the number of parallel requests.", "requests", "rate_limit_exceeded");
             }
             if (TakeBudget(tokens) is { } refused)
             {
-                Interlocked.Increment(ref _throttled);
+                Interlocked.Increment(ref _counts[(int)Count.Throttled]);
                 var limit = refused.Limit.ToString("0", CultureInfo.InvariantCulture);
                 var used = refused.Used.ToString("0", CultureInfo.InvariantCulture);
                 var scope = refused.Kind == "tokens" ? "tokens per min (TPM)" : "requests per min (RPM)";
@@ -231,35 +214,35 @@ public sealed class FakeModelServer : IAsyncDisposable
             var draw = Draw();
             if ((draw -= ServerErrorRate) < 0)
             {
-                Interlocked.Increment(ref _serverErrors);
+                Interlocked.Increment(ref _counts[(int)Count.ServerErrors]);
                 var status = new[] { 500, 502, 503 }[(int)(Draw() * 3)];
                 return Error(status, status == 503 ? "Service Unavailable" : "The server had an error while processing your request. Sorry about that!", "server_error", null);
             }
             if ((draw -= ResetRate) < 0)
             {
-                Interlocked.Increment(ref _resets);
+                Interlocked.Increment(ref _counts[(int)Count.Resets]);
                 context.Abort();
                 return Results.Empty;
             }
             if ((draw -= StallRate) < 0)
             {
-                Interlocked.Increment(ref _stalls);
+                Interlocked.Increment(ref _counts[(int)Count.Stalls]);
                 await Task.Delay(Timeout.Infinite, context.RequestAborted).ConfigureAwait(false);
                 return Results.Empty;
             }
             if ((draw -= MalformedRate) < 0)
             {
-                Interlocked.Increment(ref _malformed);
+                Interlocked.Increment(ref _counts[(int)Count.Malformed]);
                 return Results.Text("{\"id\": \"chatcmpl-cut\", \"object\": \"chat.completion\", \"choices\": [{\"index\": 0, \"mess", "application/json");
             }
             if (!embeddings && FilterMarker is { } marker && texts[0].Contains(marker, StringComparison.Ordinal))
             {
-                Interlocked.Increment(ref _filtered);
+                Interlocked.Increment(ref _counts[(int)Count.Filtered]);
                 var recorded = LoopbackServer.Fixture("azure_openai", "openllmetry_azure_chat_completions_content_filter_prompt.json")["interactions"]![0]!["response"]!["body_raw"]!.GetValue<string>();
                 return Results.Text(recorded, "application/json", System.Text.Encoding.UTF8, 400);
             }
-            Interlocked.Increment(ref _answered);
-            Interlocked.Add(ref _tokens, tokens);
+            Interlocked.Increment(ref _counts[(int)Count.Answered]);
+            Interlocked.Add(ref _counts[(int)Count.Tokens], tokens);
             return embeddings ? Results.Bytes(Embeddings(texts, body), "application/json") : Results.Json(Chat(texts[0], body));
         }
         catch (OperationCanceledException)
