@@ -294,9 +294,6 @@ internal sealed class ModelFunctions(RunnelEngine engine) : ITableFunctionBinder
         /// </summary>
         public async Task<IReadOnlyList<IReadOnlyList<object?[]>>> EvaluateAsync(IReadOnlyList<object?[]> arguments, CancellationToken cancellationToken)
         {
-            // The caller (the operator's producer) reads the next input batch while this one's keys and requests are
-            // prepared on the thread pool: the per-row work of one batch does not hold up the source.
-            await Task.Yield();
             var results = new IReadOnlyList<object?[]>[arguments.Count];
             var pending = new List<int>();
             var followers = new List<(int Row, Task<ModelOutput> Answer)>();

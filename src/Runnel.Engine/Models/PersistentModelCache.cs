@@ -24,7 +24,7 @@ public sealed class PersistentModelCache : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly object _gate = new();
-    private readonly List<(string Key, string Model, string Value)> _pending = [];
+    private readonly Dictionary<string, (string Model, string Value)> _pending = new(StringComparer.Ordinal);
     private readonly Timer _timer;
     private bool _disposed;
 
@@ -69,8 +69,7 @@ public sealed class PersistentModelCache : IDisposable
         lock (_gate)
         {
             if (_disposed) return false;
-            var pending = _pending.FindLast(p => p.Key == key);
-            if (pending.Key is not null) json = pending.Value;
+            if (_pending.TryGetValue(key, out var pending)) json = pending.Value;
             else
             {
                 using var command = _connection.CreateCommand();
@@ -115,7 +114,7 @@ public sealed class PersistentModelCache : IDisposable
         lock (_gate)
         {
             if (_disposed) return;
-            _pending.Add((key, model, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan)));
+            _pending[key] = (model, System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
             full = _pending.Count >= FlushBatch;
         }
         if (full) Flush();
@@ -136,9 +135,9 @@ public sealed class PersistentModelCache : IDisposable
             var value = command.Parameters.Add("$value", SqliteType.Text);
             var created = command.Parameters.Add("$created", SqliteType.Integer);
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            foreach (var p in _pending)
+            foreach (var (k, p) in _pending)
             {
-                key.Value = p.Key;
+                key.Value = k;
                 model.Value = p.Model;
                 value.Value = p.Value;
                 created.Value = now;
