@@ -39,7 +39,8 @@ public sealed class KafkaConnector : IConnectorFactory
     private static readonly OptionDef[] Own =
     [
         new("connector", OptionType.String, "kafka"),
-        new("topic", OptionType.String, "The topic read or written.", Required: true),
+        new("topic", OptionType.String, "The topic read or written; a source may read several, separated by ';'."),
+        new("topic-pattern", OptionType.String, "A source reads every topic whose whole name matches this regular expression (instead of 'topic')."),
         new("properties.bootstrap.servers", OptionType.String, "Kafka brokers, host:port[,host:port].", Required: true),
         new("properties.group.id", OptionType.String, "The consumer group (default: a group of its own per scan)."),
         new("properties.*", OptionType.String, "Client properties passed to librdkafka as they are (security.protocol, sasl.*, ...)."),
@@ -49,7 +50,8 @@ public sealed class KafkaConnector : IConnectorFactory
         new("key.fields", OptionType.String, "Physical columns that make the key, separated by ';' (Flink's separator)."),
         new("key.fields-prefix", OptionType.String, "Accepted for compatibility; key columns are named as in the table."),
         new("value.fields-include", OptionType.Enum, "ALL (default): the value holds every physical column; EXCEPT_KEY: the key columns only in the key.", Default: "ALL", AllowedValues: ["ALL", "EXCEPT_KEY"]),
-        new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets", "specific-offsets"]),
+        new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets", "timestamp", "specific-offsets"]),
+        new("scan.startup.timestamp-millis", OptionType.String, "With 'timestamp': start each partition at its first message at or after this time (milliseconds since the epoch)."),
         new("scan.startup.specific-offsets", OptionType.String, "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at the earliest offset)."),
         new("scan.bounded.mode", OptionType.Enum, "Where a scan stops.", Default: "unbounded", AllowedValues: ["unbounded", "latest-offset"]),
         new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, wait for deliveries) or none.", Default: "at-least-once", AllowedValues: ["at-least-once", "none"]),
@@ -100,7 +102,7 @@ public sealed class KafkaConnector : IConnectorFactory
     }
 
     /// <summary>What a source or sink of one table is built from: its options, value format, topic and client properties.</summary>
-    private sealed record Setup(OptionReader Options, IFormatFactory Format, string Topic, Dictionary<string, string> Properties);
+    private sealed record Setup(OptionReader Options, IFormatFactory Format, string? Topic, Dictionary<string, string> Properties);
 
     private Setup Read(TableContext context)
     {
@@ -110,7 +112,14 @@ public sealed class KafkaConnector : IConnectorFactory
             ?? throw new OptionException($"Table '{context.TableName}': the kafka connector needs 'value.format' (or 'format')");
         var properties = context.Options.Where(kv => kv.Key.StartsWith("properties.", StringComparison.OrdinalIgnoreCase))
             .ToDictionary(kv => kv.Key["properties.".Length..], kv => kv.Value, StringComparer.Ordinal);
-        return new Setup(options, FormatRegistry.Get(formatName), options.GetRequired("topic"), properties);
+        var topic = options.GetString("topic");
+        var pattern = options.GetString("topic-pattern");
+        if (topic is null == (pattern is null))
+            throw new OptionException($"Table '{context.TableName}': the kafka connector needs exactly one of 'topic' and 'topic-pattern'");
+        if (pattern is not null)
+            try { _ = new System.Text.RegularExpressions.Regex(pattern); }
+            catch (ArgumentException e) { throw new OptionException($"Table '{context.TableName}': 'topic-pattern' is not a valid regular expression: {e.Message}"); }
+        return new Setup(options, FormatRegistry.Get(formatName), topic, properties);
     }
 
     private static T Configure<T>(T config, Dictionary<string, string> properties) where T : ClientConfig
@@ -119,23 +128,88 @@ public sealed class KafkaConnector : IConnectorFactory
         return config;
     }
 
-    private sealed class Source(TableContext context, Setup setup) : ISource
+    /// <summary>
+    /// Reads the topic on a poll thread of its own, so the consumer keeps polling (heartbeats, rebalances,
+    /// <c>max.poll.interval.ms</c>) however slow the job downstream is: when the job's buffer is full the poll thread
+    /// pauses the assigned partitions and resumes them when there is room again. Two ways to read:
+    /// <list type="bullet">
+    /// <item>Consumer group (<c>properties.group.id</c> set, <c>scan.startup.mode</c> = <c>group-offsets</c>, unbounded):
+    /// the source subscribes, so every worker running the statement with that group shares the topic's partitions
+    /// (cooperative-sticky assignment unless <c>properties.partition.assignment.strategy</c> says otherwise).
+    /// Partitions start at the group's committed offsets, else at <c>properties.auto.offset.reset</c> (earliest).</item>
+    /// <item>Otherwise the source assigns itself every partition at the startup mode's offsets, as Flink does.</item>
+    /// </list>
+    /// Offsets are committed to the group (when one is named) only when a checkpoint after them completes — every row
+    /// read before the barrier is acknowledged by the sinks — so a crash re-reads at most what came after the last
+    /// completed checkpoint (at-least-once). When partitions are revoked, the source asks for a checkpoint and waits
+    /// for it up to <see cref="RevokeTimeout"/> so what is done is committed; rows still in flight after that are
+    /// abandoned to the new owner.
+    /// </summary>
+    private sealed class Source(TableContext context, Setup setup) : ICommittingSource
     {
         private const int BatchSize = 1024;
+        /// <summary>Batches read ahead of the job before the partitions are paused.</summary>
+        private const int Buffered = 4;
         private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
+        /// <summary>How long a revocation waits for the checkpoint that commits the revoked partitions' finished rows.</summary>
+        public static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(10);
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        private readonly System.Threading.Channels.Channel<RowBatch> _buffer = System.Threading.Channels.Channel.CreateUnbounded<RowBatch>(
+            new System.Threading.Channels.UnboundedChannelOptions { SingleWriter = true }); // not SingleReader: that channel has no Count
+        private readonly System.Collections.Concurrent.ConcurrentQueue<Dictionary<TopicPartition, long>> _commits = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task? _poller;
+
+        /// <inheritdoc />
+        public void Commit(object position) => _commits.Enqueue((Dictionary<TopicPartition, long>)position);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            if (_poller is not null)
+                try { await _poller.ConfigureAwait(false); } catch (Exception) { /* reported through ReadAsync */ }
+            _stop.Dispose();
+        }
 
         public async IAsyncEnumerable<RowBatch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            var (options, format, topic, properties) = setup;
+            _poller = Task.Factory.StartNew(Poll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            using var link = cancellationToken.Register(() => _stop.Cancel());
+            await foreach (var batch in _buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return batch;
+        }
+
+        private void Poll()
+        {
+            try
+            {
+                Run();
+                _buffer.Writer.TryComplete();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                _buffer.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                _buffer.Writer.TryComplete(e);
+            }
+        }
+
+        private void Run()
+        {
+            var (options, format, topicOption, properties) = setup;
             var startup = options.GetString("scan.startup.mode") ?? "group-offsets";
             var bounded = context.Bounded || (options.GetString("scan.bounded.mode") ?? "unbounded") == "latest-offset";
+            var namedGroup = properties.ContainsKey("group.id");
+            var group = namedGroup && startup == "group-offsets" && !bounded;
             var config = Configure(new ConsumerConfig
             {
                 GroupId = "runnel-" + Guid.NewGuid().ToString("N"),
                 EnableAutoCommit = false,
+                EnableAutoOffsetStore = false,
                 AutoOffsetReset = startup == "latest-offset" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
+                PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             }, properties);
             var layout = Layout.Of(context, options);
             var decoder = format.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.ValueColumns), options, null, context.TimeZone);
@@ -143,88 +217,213 @@ public sealed class KafkaConnector : IConnectorFactory
             var skip = format.IgnoreParseErrors(options);
             var valueBuffer = new object?[layout.ValueColumns.Length];
             var keyBuffer = new object?[layout.KeyColumns.Length];
+            var pattern = options.GetString("topic-pattern") is { } p ? new System.Text.RegularExpressions.Regex("^(?:" + p + ")$") : null;
+            var topics = topicOption?.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
 
-            using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
-            var partitions = await Task.Run(() => Partitions(Configure(new AdminClientConfig(), properties), topic), cancellationToken).ConfigureAwait(false);
+            // Where each partition stands: the next offset to read. Commits are filtered by what is assigned now and
+            // never go below where this consumer began reading a partition (a stale position after a reassignment).
+            var next = new Dictionary<TopicPartition, long>();
+            var began = new Dictionary<TopicPartition, long>();
+            var assigned = new HashSet<TopicPartition>();
+            var assignmentChanged = false;
+
+            void CommitPending(IConsumer<byte[]?, byte[]?> consumer)
+            {
+                Dictionary<TopicPartition, long>? latest = null;
+                while (_commits.TryDequeue(out var position)) latest = position;
+                if (latest is null || !namedGroup) return;
+                var offsets = latest.Where(kv => assigned.Contains(kv.Key) && kv.Value >= began.GetValueOrDefault(kv.Key, long.MaxValue))
+                    .Select(kv => new TopicPartitionOffset(kv.Key, kv.Value)).ToList();
+                if (offsets.Count == 0) return;
+                try
+                {
+                    consumer.Commit(offsets);
+                    context.Counters.AddSourceCommit();
+                }
+                catch (KafkaException e)
+                {
+                    // The next completed checkpoint commits again; until then a restart re-reads a little more.
+                    context.Counters.AddWarning($"Table '{context.TableName}' (kafka): committing offsets failed: {e.Error.Reason}");
+                }
+            }
+
+            var builder = new ConsumerBuilder<byte[]?, byte[]?>(config);
+            if (group)
+            {
+                // Action handlers: the Func overloads make Confluent.Kafka 1.9 call Assign(), which a cooperative group refuses.
+                builder.SetPartitionsAssignedHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartition>>)((c, added) =>
+                {
+                    foreach (var tp in added) assigned.Add(tp);
+                    assignmentChanged = true;
+                }));
+                builder.SetPartitionsRevokedHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartitionOffset>>)((c, revoked) =>
+                {
+                    // Commit what is done for the partitions leaving: a checkpoint now, waited for a bounded time.
+                    // (Not when the job is stopping: its sinks take no more barriers.)
+                    if (!_stop.IsCancellationRequested && revoked.Any(r => next.ContainsKey(r.TopicPartition)) && context.RequestCheckpoint is { } request)
+                    {
+                        if (!request(RevokeTimeout).GetAwaiter().GetResult())
+                            context.Counters.AddWarning($"Table '{context.TableName}' (kafka): partitions were revoked before their rows were done; the new owner reads them again");
+                        CommitPending(c);
+                    }
+                    foreach (var r in revoked) Forget(r.TopicPartition);
+                }));
+                builder.SetPartitionsLostHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartitionOffset>>)((c, lost) =>
+                {
+                    foreach (var l in lost) Forget(l.TopicPartition);
+                }));
+            }
+            void Forget(TopicPartition tp)
+            {
+                assigned.Remove(tp);
+                next.Remove(tp);
+                began.Remove(tp);
+                assignmentChanged = true;
+            }
+
+            using var consumer = builder.Build();
+            Dictionary<TopicPartition, long> ends = [];
+            if (group)
+            {
+                consumer.Subscribe(pattern is null ? topics : ["^(?:" + options.GetString("topic-pattern") + ")$"]);
+            }
+            else
+            {
+                var assignment = StartOffsets(consumer, properties, topics, pattern, startup, bounded, options, ends);
+                if (assignment.Count == 0) return;
+                foreach (var tpo in assignment) assigned.Add(tpo.TopicPartition);
+                consumer.Assign(assignment);
+            }
+
+            var width = context.PhysicalSchema.Count + context.MetadataColumns.Count;
+            var rows = new List<Row>(BatchSize);
+            var paused = false;
+            try
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    CommitPending(consumer);
+                    // Back-pressure without leaving the poll loop: pause every partition while the job is behind.
+                    var full = _buffer.Reader.Count >= Buffered;
+                    if (full && (!paused || assignmentChanged)) consumer.Pause(consumer.Assignment);
+                    else if (!full && paused) consumer.Resume(consumer.Assignment);
+                    if (full != paused || assignmentChanged)
+                    {
+                        paused = full;
+                        assignmentChanged = false;
+                    }
+                    var result = consumer.Consume(TimeSpan.FromMilliseconds(rows.Count == 0 ? 100 : 0));
+                    if (result is null || result.IsPartitionEOF)
+                    {
+                        Flush(rows, next);
+                        if (bounded && ends.Count == 0) return;
+                        continue;
+                    }
+                    var tp = result.TopicPartition;
+                    if (bounded && ends.TryGetValue(tp, out var end) && result.Offset.Value >= end)
+                    {
+                        consumer.Pause([tp]);
+                        ends.Remove(tp);
+                        continue;
+                    }
+                    if (!began.ContainsKey(tp)) began[tp] = result.Offset.Value;
+                    next[tp] = result.Offset.Value + 1;
+                    if (Decode(result) is { } row) rows.Add(row);
+                    if (bounded && ends.TryGetValue(tp, out var last) && result.Offset.Value + 1 >= last)
+                    {
+                        consumer.Pause([tp]);
+                        ends.Remove(tp);
+                    }
+                    if (rows.Count >= BatchSize || (bounded && ends.Count == 0)) Flush(rows, next);
+                    if (bounded && ends.Count == 0) return;
+                }
+            }
+            finally
+            {
+                if (group)
+                    try { consumer.Close(); } catch (KafkaException) { /* leaving the group is best effort */ }
+            }
+
+            Row? Decode(ConsumeResult<byte[]?, byte[]?> result)
+            {
+                var values = new object?[width];
+                try
+                {
+                    if (result.Message.Value is not { } bytes || !decoder.Decode(bytes, valueBuffer)) return null;
+                    for (var c = 0; c < layout.ValueColumns.Length; c++) values[layout.ValueColumns[c]] = valueBuffer[c];
+                    if (keyDecoder is not null && result.Message.Key is { } key)
+                    {
+                        Array.Clear(keyBuffer);
+                        if (keyDecoder.Decode(key, keyBuffer))
+                            for (var c = 0; c < layout.KeyColumns.Length; c++) values[layout.KeyColumns[c]] = keyBuffer[c];
+                    }
+                    for (var m = 0; m < context.MetadataColumns.Count; m++)
+                        values[context.PhysicalSchema.Count + m] = Metadata(context.MetadataColumns[m].Key, result);
+                    return new Row(values, RowKind.Insert);
+                }
+                catch (FormatException e)
+                {
+                    var where = $"{result.Topic}[{result.Partition.Value}]";
+                    if (!skip) throw new DataFormatException(where, result.Offset.Value, e.Message);
+                    context.Counters.AddSkipped($"{where}@{result.Offset.Value}: {e.Message}");
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>Hands the rows read so far to the job with the position after them.</summary>
+        private void Flush(List<Row> rows, Dictionary<TopicPartition, long> next)
+        {
+            if (rows.Count == 0) return;
+            context.Counters.AddRead(rows.Count);
+            _buffer.Writer.TryWrite(new RowBatch([.. rows]) { SourcePosition = new Dictionary<TopicPartition, long>(next) });
+            rows.Clear();
+        }
+
+        /// <summary>Every partition of the table's topics with its start offset by the startup mode; for a bounded scan
+        /// also each partition's end (<paramref name="ends"/>), leaving out partitions with nothing to read.</summary>
+        private List<TopicPartitionOffset> StartOffsets(IConsumer<byte[]?, byte[]?> consumer, Dictionary<string, string> properties, string[] topics,
+            System.Text.RegularExpressions.Regex? pattern, string startup, bool bounded, OptionReader options, Dictionary<TopicPartition, long> ends)
+        {
+            var partitions = Partitions(Configure(new AdminClientConfig(), properties), topics, pattern);
             // A bounded scan that starts at the end has nothing to read.
-            if (bounded && startup == "latest-offset") yield break;
+            if (bounded && startup == "latest-offset") return [];
             var specific = startup == "specific-offsets" ? SpecificOffsets(options.GetString("scan.startup.specific-offsets")
                 ?? throw new OptionException($"Table '{context.TableName}': scan.startup.mode 'specific-offsets' needs 'scan.startup.specific-offsets'")) : [];
-            var ends = new Dictionary<int, long>();
-            var assignment = new List<TopicPartitionOffset>();
-            foreach (var p in partitions)
+            Dictionary<TopicPartition, long> byTime = [];
+            if (startup == "timestamp")
             {
-                var tp = new TopicPartition(topic, p);
+                var millis = options.GetString("scan.startup.timestamp-millis") is { } t && long.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+                    ? ms : throw new OptionException($"Table '{context.TableName}': scan.startup.mode 'timestamp' needs 'scan.startup.timestamp-millis' (milliseconds since the epoch)");
+                // The first offset whose timestamp is at or after the given time; the end when there is none.
+                byTime = consumer.OffsetsForTimes(partitions.Select(tp => new TopicPartitionTimestamp(tp, new Timestamp(millis, TimestampType.CreateTime))), MetadataTimeout)
+                    .ToDictionary(r => r.TopicPartition, r => r.Offset.Value);
+            }
+            var committed = startup == "group-offsets" && bounded
+                ? consumer.Committed(partitions, MetadataTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset.Value) : [];
+            var assignment = new List<TopicPartitionOffset>();
+            foreach (var tp in partitions)
+            {
+                var start = startup switch
+                {
+                    "earliest-offset" => Offset.Beginning,
+                    "latest-offset" => Offset.End,
+                    "specific-offsets" => specific.TryGetValue(tp.Partition.Value, out var o) ? new Offset(o) : Offset.Beginning,
+                    "timestamp" => byTime.TryGetValue(tp, out var at) && at >= 0 ? new Offset(at) : Offset.End,
+                    _ => Offset.Stored,
+                };
                 if (bounded)
                 {
                     var marks = consumer.QueryWatermarkOffsets(tp, MetadataTimeout);
                     if (marks.High.Value <= marks.Low.Value) continue;
-                    // Nothing to read between a specific start at or past the end and the end.
-                    if (specific.TryGetValue(p, out var from) && from >= marks.High.Value) continue;
-                    ends[p] = marks.High.Value;
+                    // Nothing to read between a start at or past the end and the end.
+                    var from = start == Offset.Stored ? committed.GetValueOrDefault(tp, -1) : start.Value;
+                    if (start == Offset.End || from >= marks.High.Value) continue;
+                    ends[tp] = marks.High.Value;
                 }
-                assignment.Add(new TopicPartitionOffset(tp, startup switch
-                {
-                    "earliest-offset" => Offset.Beginning,
-                    "latest-offset" => Offset.End,
-                    "specific-offsets" => specific.TryGetValue(p, out var o) ? new Offset(o) : Offset.Beginning,
-                    _ => Offset.Stored,
-                }));
+                assignment.Add(new TopicPartitionOffset(tp, start));
             }
-            if (bounded && assignment.Count == 0) yield break;
-            consumer.Assign(assignment);
-            var width = context.PhysicalSchema.Count + context.MetadataColumns.Count;
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                var rows = new List<Row>(BatchSize);
-                while (rows.Count < BatchSize)
-                {
-                    var result = consumer.Consume(TimeSpan.FromMilliseconds(rows.Count == 0 ? 200 : 0));
-                    if (result is null || result.IsPartitionEOF) break;
-                    var partition = result.Partition.Value;
-                    if (bounded && ends.TryGetValue(partition, out var end) && result.Offset.Value >= end)
-                    {
-                        consumer.Pause([result.TopicPartition]);
-                        ends.Remove(partition);
-                        continue;
-                    }
-                    var values = new object?[width];
-                    try
-                    {
-                        if (result.Message.Value is { } bytes && decoder.Decode(bytes, valueBuffer))
-                        {
-                            for (var c = 0; c < layout.ValueColumns.Length; c++) values[layout.ValueColumns[c]] = valueBuffer[c];
-                            if (keyDecoder is not null && result.Message.Key is { } key)
-                            {
-                                Array.Clear(keyBuffer);
-                                if (keyDecoder.Decode(key, keyBuffer))
-                                    for (var c = 0; c < layout.KeyColumns.Length; c++) values[layout.KeyColumns[c]] = keyBuffer[c];
-                            }
-                            for (var m = 0; m < context.MetadataColumns.Count; m++)
-                                values[context.PhysicalSchema.Count + m] = Metadata(context.MetadataColumns[m].Key, result);
-                            rows.Add(new Row(values, RowKind.Insert));
-                        }
-                    }
-                    catch (FormatException e)
-                    {
-                        var where = $"{topic}[{partition}]@{result.Offset.Value}";
-                        if (!skip) throw new DataFormatException($"{topic}[{partition}]", result.Offset.Value, e.Message);
-                        context.Counters.AddSkipped($"{where}: {e.Message}");
-                    }
-                    if (bounded && ends.TryGetValue(partition, out var last) && result.Offset.Value + 1 >= last)
-                    {
-                        consumer.Pause([result.TopicPartition]);
-                        ends.Remove(partition);
-                    }
-                }
-                if (rows.Count > 0)
-                {
-                    context.Counters.AddRead(rows.Count);
-                    yield return new RowBatch(rows);
-                }
-                if (bounded && ends.Count == 0) yield break;
-                if (rows.Count == 0) await Task.Yield();
-            }
+            return assignment;
         }
 
         /// <summary>Flink's kafka metadata keys: <c>topic</c>, <c>partition</c>, <c>offset</c>, <c>timestamp</c>
@@ -261,13 +460,16 @@ public sealed class KafkaConnector : IConnectorFactory
             return offsets;
         }
 
-        /// <summary>The topic's partitions; none when the topic does not exist yet.</summary>
-        private static List<int> Partitions(AdminClientConfig config, string topic)
+        /// <summary>The partitions of the named topics, or of every topic matching <paramref name="pattern"/>; none for a
+        /// topic that does not exist yet.</summary>
+        private static List<TopicPartition> Partitions(AdminClientConfig config, string[] topics, System.Text.RegularExpressions.Regex? pattern)
         {
             using var admin = new AdminClientBuilder(config).Build();
-            var metadata = admin.GetMetadata(topic, MetadataTimeout);
-            var t = metadata.Topics.FirstOrDefault(x => x.Topic == topic);
-            return t is null || t.Error.IsError ? [] : [.. t.Partitions.Select(p => p.PartitionId).Order()];
+            var metadata = pattern is null && topics.Length == 1 ? admin.GetMetadata(topics[0], MetadataTimeout) : admin.GetMetadata(MetadataTimeout);
+            return [.. metadata.Topics
+                .Where(t => !t.Error.IsError && (pattern is null ? topics.Contains(t.Topic) : pattern.IsMatch(t.Topic)))
+                .SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Topic, p.PartitionId)))
+                .OrderBy(tp => tp.Topic, StringComparer.Ordinal).ThenBy(tp => tp.Partition.Value)];
         }
     }
 
@@ -288,7 +490,8 @@ public sealed class KafkaConnector : IConnectorFactory
         {
             var (options, format, topic, properties) = setup;
             _context = context;
-            _topic = topic;
+            _topic = topic is not null && !topic.Contains(';') ? topic
+                : throw new OptionException($"Table '{context.TableName}': a kafka sink writes one topic; set 'topic' to a single name");
             _layout = Layout.Of(context, options);
             _encoder = format.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.ValueColumns), options, context.TimeZone);
             _keyEncoder = _layout.KeyFormat?.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.KeyColumns), options, context.TimeZone);
@@ -313,12 +516,14 @@ public sealed class KafkaConnector : IConnectorFactory
                     _keyEncoder.Encode(Pick(row.Values, _layout.KeyColumns), _key);
                     key = _key.WrittenSpan.ToArray();
                 }
+                var message = new Message<byte[]?, byte[]> { Key = key, Value = _record.WrittenSpan.ToArray() };
+                SetMetadata(message, row.Values);
                 Interlocked.Increment(ref _pending);
                 while (true)
                 {
                     try
                     {
-                        _producer.Produce(_topic, new Message<byte[]?, byte[]> { Key = key, Value = _record.WrittenSpan.ToArray() }, Delivered);
+                        _producer.Produce(_topic, message, Delivered);
                         break;
                     }
                     catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
@@ -329,6 +534,35 @@ public sealed class KafkaConnector : IConnectorFactory
             }
             _context.Counters.AddWritten(batch.Count);
             return ValueTask.CompletedTask;
+        }
+
+        /// <summary>Writable metadata (Flink's): <c>timestamp</c> becomes the message's timestamp (NULL: the producer's
+        /// clock), <c>headers</c> (MAP&lt;STRING, BYTES&gt;) its headers. Other keys are read-only.</summary>
+        private void SetMetadata(Message<byte[]?, byte[]> message, object?[] values)
+        {
+            var metadata = _context.MetadataColumns;
+            for (var m = 0; m < metadata.Count; m++)
+            {
+                var value = values[_context.PhysicalSchema.Count + m];
+                switch (metadata[m].Key.ToLowerInvariant())
+                {
+                    case "timestamp":
+                        if (value is DateTimeOffset dto) message.Timestamp = new Timestamp(dto);
+                        else if (value is DateTime dt) message.Timestamp = new Timestamp(DateTime.SpecifyKind(dt, DateTimeKind.Utc));
+                        break;
+                    case "headers":
+                        if (value is MapValue map)
+                        {
+                            message.Headers = [];
+                            foreach (var (k, v) in map.Entries)
+                                if (k is string name)
+                                    message.Headers.Add(name, v switch { byte[] b => b, null => null, _ => System.Text.Encoding.UTF8.GetBytes(v.ToString()!) });
+                        }
+                        break;
+                    default:
+                        throw new OptionException($"Table '{_context.TableName}': metadata '{metadata[m].Key}' of the kafka connector is read-only; declare it VIRTUAL. Writable: timestamp, headers");
+                }
+            }
         }
 
         private static object?[] Pick(object?[] values, int[] columns) =>

@@ -109,3 +109,120 @@ public sealed class KafkaConnectorTests
         Assert.Equal(all.Where(r => r[2] >= 1).Select(r => $"+I[{r[0]}]").Order(StringComparer.Ordinal), skipped.Order(StringComparer.Ordinal));
     }
 }
+
+/// <summary>Startup by timestamp, topic patterns and written metadata, against the mock cluster.</summary>
+public sealed class KafkaStartupTests
+{
+    [Fact]
+    public async Task WrittenTimestamps_AreTheMessagesTimestamps()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(KafkaTables.Timed("timed", cluster.BootstrapServers, "timed", "'scan.startup.mode' = 'earliest-offset'"));
+        await KafkaTables.InsertTimedAsync(engine, "timed");
+        Assert.Equal(["+I[1, 1970-01-01 00:00:01.000]", "+I[2, 1970-01-01 00:00:02.000]", "+I[3, 1970-01-01 00:00:03.000]", "+I[4, 1970-01-01 00:00:04.000]"],
+            (await ModelTestEngine.RowsAsync(engine, "SELECT id, ts FROM timed")).Order(StringComparer.Ordinal));
+        // (Startup by timestamp is tested against a real broker: the mock answers every time lookup with the end.)
+    }
+
+    [Fact]
+    public async Task TopicPattern_ReadsEveryMatchingTopic()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        foreach (var topic in new[] { "orders-eu", "orders-us", "returns-eu" })
+        {
+            await engine.ExecuteAsync($"CREATE TABLE `{topic}` (id INT, src STRING) WITH ('connector' = 'kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'format' = 'json')");
+            await ((JobResult)await engine.ExecuteAsync($"INSERT INTO `{topic}` VALUES (1, '{topic}'), (2, '{topic}')")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        await engine.ExecuteAsync($"""
+            CREATE TABLE orders (id INT, src STRING, tp STRING METADATA FROM 'topic' VIRTUAL) WITH ('connector' = 'kafka',
+              'topic-pattern' = 'orders-.*', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'format' = 'json',
+              'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')
+            """);
+        Assert.Equal(["+I[1, orders-eu, orders-eu]", "+I[1, orders-us, orders-us]", "+I[2, orders-eu, orders-eu]", "+I[2, orders-us, orders-us]"],
+            (await ModelTestEngine.RowsAsync(engine, "SELECT id, src, tp FROM orders").WaitAsync(TimeSpan.FromSeconds(30))).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task TopicAndTopicPattern_AreExclusive()
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync("CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'topic' = 'a', 'topic-pattern' = 'a.*', 'properties.bootstrap.servers' = '127.0.0.1:1', 'format' = 'json')");
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () => await ModelTestEngine.RowsAsync(engine, "SELECT id FROM t"));
+        Assert.Contains("exactly one of 'topic' and 'topic-pattern'", error.Message);
+    }
+}
+
+/// <summary>Source offsets are committed to the consumer group only after the sink acknowledged the rows.</summary>
+public sealed class KafkaCommitTests
+{
+    [Fact]
+    public async Task ARestartedStatement_ContinuesAfterTheOffsetsItsSinkAcknowledged()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        var servers = cluster.BootstrapServers;
+        // A short session: after a member leaves, the mock waits session.timeout.ms - 1 s before the group rebalances.
+        await engine.ExecuteAsync($"CREATE TABLE src (id INT) WITH ('connector' = 'kafka', 'topic' = 'src', 'properties.bootstrap.servers' = '{servers}', 'properties.group.id' = 'copier', 'format' = 'json', 'properties.session.timeout.ms' = '6000')");
+        await engine.ExecuteAsync($"CREATE TABLE dst (id INT) WITH ('connector' = 'kafka', 'topic' = 'dst', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
+        async Task Produce(int from, int count) => await ((JobResult)await engine.ExecuteAsync(
+            "INSERT INTO src VALUES " + string.Join(", ", Enumerable.Range(from, count).Select(i => $"({i})")))).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        await Produce(1, 100);
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        await engine.ExecuteAsync("SET 'execution.checkpointing.interval' = '300ms'");
+        async Task<long> RunUntilCommitted(long expected)
+        {
+            var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO dst SELECT id FROM src")).Job;
+            await Until(() => job.Counters.RowsWritten >= expected, job);
+            // Two commits after every row was written: the later one covers them all.
+            var commits = job.Counters.SourceCommits;
+            await Until(() => job.Counters.SourceCommits >= commits + 2, job);
+            await Task.Delay(500);
+            await job.StopAsync();
+            return job.Counters.RowsWritten;
+        }
+        Assert.Equal(100, await RunUntilCommitted(100));
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        await Produce(101, 50);
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        // The group's offsets say where the first run got to: only the 50 new rows are read.
+        Assert.Equal(50, await RunUntilCommitted(50));
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        var written = await ModelTestEngine.RowsAsync(engine, "SELECT id FROM dst").WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(150, written.Count);
+        Assert.Equal(150, written.Distinct().Count());
+    }
+
+    internal static async Task Until(Func<bool> condition, RunnelJob job, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (job.Completion.IsCompleted) await job.Completion;
+            Assert.True(DateTime.UtcNow < deadline, $"not reached in {seconds} s (written {job.Counters.RowsWritten}, commits {job.Counters.SourceCommits})");
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>Tables the Kafka tests share.</summary>
+internal static class KafkaTables
+{
+    /// <summary>A bounded table of (id INT, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp') on <paramref name="topic"/>.</summary>
+    public static string Timed(string name, string servers, string topic, string startup) => $"""
+        CREATE TABLE {name} (id INT, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp')
+        WITH ('connector' = 'kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = '{servers}',
+          'format' = 'json', 'scan.bounded.mode' = 'latest-offset', {startup})
+        """;
+
+    /// <summary>Writes ids 1-4 with message timestamps 1, 2, 3 and 4 s after the epoch.</summary>
+    public static async Task InsertTimedAsync(RunnelEngine engine, string table) =>
+        await ((JobResult)await engine.ExecuteAsync($"""
+            INSERT INTO {table} VALUES (1, TO_TIMESTAMP_LTZ(1000, 3)), (2, TO_TIMESTAMP_LTZ(2000, 3)),
+              (3, TO_TIMESTAMP_LTZ(3000, 3)), (4, TO_TIMESTAMP_LTZ(4000, 3))
+            """)).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+}

@@ -3,24 +3,9 @@ using Runnel.Core.Types;
 using Runnel.Models.Abstractions;
 using Runnel.Models.Providers.OpenAI;
 
+using Runnel.TestSupport;
+
 namespace Runnel.Models.Tests;
-
-/// <summary>A test that calls a real provider: reported as skipped, with the reason, unless every one of
-/// <paramref name="variables"/> is set in the environment.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class LiveFactAttribute : FactAttribute
-{
-    /// <summary>Skips the test unless all <paramref name="variables"/> are set.</summary>
-    public LiveFactAttribute(params string[] variables)
-    {
-        Variables = variables;
-        var missing = variables.Where(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))).ToList();
-        if (missing.Count > 0) Skip = $"live test: {string.Join(", ", missing)} not set";
-    }
-
-    /// <summary>The environment variables holding the credentials.</summary>
-    public IReadOnlyList<string> Variables { get; }
-}
 
 /// <summary>Calls the real OpenAI API (or a compatible server) when RUNNEL_LIVE_OPENAI_API_KEY is set
 /// (RUNNEL_LIVE_OPENAI_ENDPOINT and RUNNEL_LIVE_OPENAI_MODEL optional); otherwise it is reported as skipped.

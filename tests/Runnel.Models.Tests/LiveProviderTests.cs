@@ -9,6 +9,8 @@ using Runnel.Models.Providers.GoogleAI;
 using Runnel.Models.Providers.SageMaker;
 using Runnel.Models.Providers.VertexAI;
 
+using Runnel.TestSupport;
+
 namespace Runnel.Models.Tests;
 
 /// <summary>One call to each real provider, run only when its credentials are in the environment (names in

@@ -62,6 +62,13 @@ public sealed class JobCounters
             if (_warnings.Count < 100 && !_warnings.Contains(message)) _warnings.Add(message);
     }
 
+    private long _sourceCommits;
+
+    /// <summary>Positions sources committed after completed checkpoints (Kafka: offset commits to the group).</summary>
+    public long SourceCommits => Interlocked.Read(ref _sourceCommits);
+    /// <summary>Counts a committed source position.</summary>
+    public void AddSourceCommit() => Interlocked.Increment(ref _sourceCommits);
+
     /// <summary>Adds to <see cref="RowsRead"/>.</summary>
     public void AddRead(long n) => Interlocked.Add(ref _rowsRead, n);
     /// <summary>Adds to <see cref="RowsWritten"/>.</summary>
@@ -104,6 +111,11 @@ public sealed class TableContext
     public bool Overwrite { get; init; }
     /// <summary>Where the print connector writes; defaults to the process's standard output.</summary>
     public TextWriter? Output { get; init; }
+    /// <summary>Asks the job for a checkpoint now (streaming mode); completes with true when it completed within the
+    /// timeout, so every row read before the call is durable in the sinks and positions were committed
+    /// (<see cref="ICommittingSource.Commit"/>). Null in batch mode. Used by a Kafka source whose partitions are
+    /// being revoked.</summary>
+    public Func<TimeSpan, Task<bool>>? RequestCheckpoint { get; init; }
 }
 
 /// <summary>
@@ -140,6 +152,18 @@ public interface ISource : IAsyncDisposable
 {
     /// <summary>Reads the table as batches until it ends (bounded) or the token is cancelled.</summary>
     IAsyncEnumerable<RowBatch> ReadAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// A source that can commit how far it has read, once every row before a position is durable in the job's sinks
+/// (Kafka: the consumer group's offsets). Its batches carry <see cref="RowBatch.SourcePosition"/>; the job calls
+/// <see cref="Commit"/> with such a position when a checkpoint taken after that batch completes.
+/// </summary>
+public interface ICommittingSource : ISource
+{
+    /// <summary>Commits <paramref name="position"/> (a <see cref="RowBatch.SourcePosition"/> this source yielded).
+    /// Called from any thread, in increasing order of positions; must not block for long (queue the work).</summary>
+    void Commit(object position);
 }
 
 /// <summary>

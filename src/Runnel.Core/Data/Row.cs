@@ -71,6 +71,16 @@ public class RowBatch
     public long? Watermark { get; }
     /// <summary>Number of rows.</summary>
     public int Count => Rows.Count;
+
+    /// <summary>A checkpoint barrier: every row of the stream before this batch's end belongs to checkpoint
+    /// <c>Checkpoint</c> (ids grow from 1). Operators that keep no state forward it after the rows that came before it;
+    /// a sink that receives it makes those rows durable and acknowledges the checkpoint, after which sources commit
+    /// their positions (Flink's checkpoint barriers, at-least-once mode: inputs are not aligned). Null: no barrier.</summary>
+    public long? Checkpoint { get; init; }
+
+    /// <summary>Set by a source that can commit its position: where the source stands after this batch (connector
+    /// specific, e.g. the next offset of each Kafka partition). Null for other sources and downstream of the scan.</summary>
+    public object? SourcePosition { get; init; }
 }
 
 /// <summary>A ROW value: field values by position.</summary>

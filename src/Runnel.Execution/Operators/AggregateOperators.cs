@@ -164,7 +164,7 @@ public sealed class WindowTableFunctionOperator(Operator input, LogicalWindowTab
                     output.Add(new Row(values, row.Kind));
                 }
             }
-            yield return new RowBatch(output, batch.Watermark);
+            yield return new RowBatch(output, batch.Watermark) { Checkpoint = batch.Checkpoint };
         }
     }
 

@@ -62,7 +62,8 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
     /// batches at once instead of one — as many as keep <see cref="ITableFunctionEvaluator.RowsInFlight"/> rows (at
     /// least <see cref="MinRowsInFlight"/>) under evaluation — and yields the results in input order as soon as the
     /// oldest batch is done, or, for an unordered evaluator, as soon as any batch is. Rows count until their results
-    /// are yielded, so the input is back-pressured and memory stays bounded however slow the function is. The
+    /// are yielded, so the input is back-pressured and memory stays bounded however slow the function is. A batch
+    /// carrying a checkpoint barrier goes out only after every batch that came before it. The
     /// evaluator itself bounds how many calls run at once.
     /// </summary>
     private async IAsyncEnumerable<(RowBatch Batch, IReadOnlyList<IReadOnlyList<object?[]>> Results)> PipelinedAsync(
@@ -125,7 +126,9 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
                     continue;
                 }
                 Task<bool>? arrival = more ? pending.Reader.WaitToReadAsync(cancellationToken).AsTask() : null;
-                var done = await Task.WhenAny(started.Select(w => (Task)w.Work).Concat(arrival is null ? [] : [arrival])).ConfigureAwait(false);
+                // A batch carrying a checkpoint barrier waits until every batch started before it has gone out.
+                var eligible = started.Where((w, i) => i == 0 || w.Batch.Checkpoint is null).Select(w => (Task)w.Work);
+                var done = await Task.WhenAny(eligible.Concat(arrival is null ? [] : [arrival])).ConfigureAwait(false);
                 if (done == arrival)
                 {
                     more = await arrival.ConfigureAwait(false);
@@ -171,7 +174,7 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
                 output.Add(new Row(values, row.Kind));
             }
         }
-        return new RowBatch(output, batch.Watermark);
+        return new RowBatch(output, batch.Watermark) { Checkpoint = batch.Checkpoint };
     }
 
     private static IReadOnlyList<object?[]> Unnest(UnnestFunction u, object? value)

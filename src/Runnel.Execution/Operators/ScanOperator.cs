@@ -16,7 +16,8 @@ namespace Runnel.Execution.Operators;
 /// the operators downstream, and a slow pipeline pauses the source). Lays rows out in the table's declared column
 /// order, evaluates the computed columns the query uses, applies a pushed-down filter, and emits the watermark of the
 /// table's WATERMARK strategy (the maximum seen, never going back); a bounded scan ends with
-/// <see cref="Operator.EndOfInput"/>.
+/// <see cref="Operator.EndOfInput"/>. In streaming mode it puts the job's checkpoint barriers into the stream
+/// (<see cref="CheckpointCoordinator"/>), recording the source's position at each.
 /// </summary>
 public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
 {
@@ -45,6 +46,7 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
             Counters = context.Counters,
             TimeZone = context.TimeZone,
             CheckpointInterval = context.CheckpointInterval,
+            RequestCheckpoint = context.BatchMode ? null : context.Checkpoints.RequestAsync,
         };
         await using var source = factory.CreateSource(tableContext);
 
@@ -78,31 +80,56 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
             }
         }, CancellationToken.None);
 
+        // Streaming mode: put a checkpoint barrier into the stream whenever one falls due, after the rows read so far.
+        var checkpoints = context.BatchMode ? null : context.Checkpoints.RegisterScan(source as ICommittingSource);
+        long lastBarrier = 0;
+        object? position = null;
+        long? Barrier()
+        {
+            if (checkpoints is null) return null;
+            var due = context.Checkpoints.Due;
+            if (due <= lastBarrier) return null;
+            lastBarrier = due;
+            checkpoints.Barrier(due, position);
+            return due;
+        }
         try
         {
-            await foreach (var batch in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                var output = new List<Row>(batch.Count);
-                foreach (var src in batch.Rows)
+                var ready = channel.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                // A quiet source still passes barriers on, so the sinks downstream commit on time.
+                while (checkpoints is not null && !ready.IsCompleted)
                 {
-                    object?[] values;
-                    if (identity && computed.Length == 0) values = src.Values;
-                    else
-                    {
-                        values = new object?[width];
-                        for (var i = 0; i < width; i++)
-                            if (sourcePos[i] >= 0) values[i] = src.Values[sourcePos[i]];
-                        foreach (var (index, expr) in computed) values[index] = expr(values);
-                    }
-                    if (filter is not null && !filter(values)) continue;
-                    if (watermark is not null && watermark(values) is { } wm)
-                    {
-                        var ms = ToMillis(wm);
-                        if (currentWatermark is null || ms > currentWatermark) currentWatermark = ms;
-                    }
-                    output.Add(ReferenceEquals(values, src.Values) ? src : new Row(values, src.Kind));
+                    if (Barrier() is { } id) yield return new RowBatch([], currentWatermark) { Checkpoint = id };
+                    await Task.WhenAny(ready, Task.Delay(context.Checkpoints.UntilNext, cancellationToken), context.Checkpoints.Forced).ConfigureAwait(false);
                 }
-                yield return new RowBatch(output, currentWatermark);
+                if (!await ready.ConfigureAwait(false)) break;
+                while (channel.Reader.TryRead(out var batch))
+                {
+                    var output = new List<Row>(batch.Count);
+                    foreach (var src in batch.Rows)
+                    {
+                        object?[] values;
+                        if (identity && computed.Length == 0) values = src.Values;
+                        else
+                        {
+                            values = new object?[width];
+                            for (var i = 0; i < width; i++)
+                                if (sourcePos[i] >= 0) values[i] = src.Values[sourcePos[i]];
+                            foreach (var (index, expr) in computed) values[index] = expr(values);
+                        }
+                        if (filter is not null && !filter(values)) continue;
+                        if (watermark is not null && watermark(values) is { } wm)
+                        {
+                            var ms = ToMillis(wm);
+                            if (currentWatermark is null || ms > currentWatermark) currentWatermark = ms;
+                        }
+                        output.Add(ReferenceEquals(values, src.Values) ? src : new Row(values, src.Kind));
+                    }
+                    position = batch.SourcePosition ?? position;
+                    yield return new RowBatch(output, currentWatermark) { Checkpoint = Barrier() };
+                }
             }
             await pump.ConfigureAwait(false);
         }
@@ -111,6 +138,7 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
             await pumpCancel.CancelAsync().ConfigureAwait(false);
             try { await pump.ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
-        yield return new RowBatch([], EndOfInput);
+        // No more barriers from this scan (a union downstream stops waiting for it).
+        yield return new RowBatch([], EndOfInput) { Checkpoint = long.MaxValue };
     }
 }

@@ -23,7 +23,7 @@ public sealed class ValuesOperator(LogicalValues values) : Operator(values.Schem
     }
 }
 
-/// <summary>A fused filter and projection; row kinds and watermarks pass through.</summary>
+/// <summary>A fused filter and projection; row kinds, watermarks and checkpoint barriers pass through.</summary>
 public sealed class CalcOperator(Operator input, BoundExpr? condition, IReadOnlyList<BoundExpr>? projection, Schema schema) : Operator(schema)
 {
     /// <inheritdoc />
@@ -47,22 +47,33 @@ public sealed class CalcOperator(Operator input, BoundExpr? condition, IReadOnly
                     for (var i = 0; i < exprs.Length; i++) values[i] = exprs[i](row.Values);
                 output.Add(new Row(values, row.Kind));
             }
-            yield return new RowBatch(output, batch.Watermark);
+            yield return new RowBatch(output, batch.Watermark) { Checkpoint = batch.Checkpoint };
         }
     }
 }
 
-/// <summary>UNION ALL: reads all inputs concurrently; the watermark is the minimum of the inputs' watermarks.</summary>
+/// <summary>UNION ALL: reads all inputs concurrently; the watermark is the minimum of the inputs' watermarks, and a
+/// checkpoint barrier passes once every input has passed it.</summary>
 public sealed class UnionOperator(IReadOnlyList<Operator> inputs, Schema schema) : Operator(schema)
 {
     /// <inheritdoc />
-    public override IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, CancellationToken cancellationToken) =>
-        Merge.ReadAllAsync(inputs, context, cancellationToken, (side, batch, watermarks) =>
+    public override IAsyncEnumerable<RowBatch> ExecuteAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        var barriers = new long[inputs.Count];
+        long passed = 0;
+        return Merge.ReadAllAsync(inputs, context, cancellationToken, (side, batch, watermarks) =>
         {
             if (batch.Watermark is { } w) watermarks[side] = w;
             var min = watermarks.All(x => x is not null) ? watermarks.Min() : null;
-            return new RowBatch(batch.Rows, min);
+            long? checkpoint = null;
+            if (batch.Checkpoint is { } c && c > barriers[side])
+            {
+                barriers[side] = c;
+                if (barriers.Min() > passed) checkpoint = passed = barriers.Min();
+            }
+            return new RowBatch(batch.Rows, min) { Checkpoint = checkpoint };
         });
+    }
 }
 
 /// <summary>Runs several operators concurrently and interleaves their batches in arrival order.</summary>

@@ -10,7 +10,9 @@ using Runnel.Sql.Planning;
 namespace Runnel.Execution.Operators;
 
 /// <summary>
-/// INSERT INTO: writes its input to the table's connector. An unbounded job commits every checkpoint interval; the
+/// INSERT INTO: writes its input to the table's connector. An unbounded job commits when a checkpoint barrier arrives
+/// (and acknowledges it to the <see cref="CheckpointCoordinator"/>, so sources commit their positions) and at least
+/// every checkpoint interval; the
 /// sink is finished (everything written made visible) at the end of a bounded input or when the job is stopped
 /// gracefully; on failure it is disposed without finishing, so a file sink leaves no half-written file visible.
 /// Yields no rows, only progress (empty batches).
@@ -47,6 +49,7 @@ public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(no
             Overwrite = node.Overwrite,
         });
         var lastCheckpoint = DateTime.UtcNow;
+        var sinkIndex = context.BatchMode ? -1 : context.Checkpoints.RegisterSink();
         var stopped = false;
         var enumerator = input.ExecuteAsync(context, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -79,7 +82,14 @@ public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(no
                     var rows = identity ? batch.Rows : batch.Rows.Select(r => new Row(order.Select(o => r.Values[o]).ToArray(), r.Kind)).ToList();
                     await sink.WriteAsync(new RowBatch(rows, batch.Watermark), CancellationToken.None).ConfigureAwait(false);
                 }
-                if (!context.BatchMode && DateTime.UtcNow - lastCheckpoint >= context.CheckpointInterval)
+                if (batch.Checkpoint is { } barrier && barrier != long.MaxValue && sinkIndex >= 0)
+                {
+                    // Every row before the barrier is written: make it durable, then let the sources commit.
+                    await sink.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
+                    lastCheckpoint = DateTime.UtcNow;
+                    context.Checkpoints.Acknowledge(sinkIndex, barrier);
+                }
+                else if (!context.BatchMode && DateTime.UtcNow - lastCheckpoint >= context.CheckpointInterval)
                 {
                     await sink.CheckpointAsync(CancellationToken.None).ConfigureAwait(false);
                     lastCheckpoint = DateTime.UtcNow;

@@ -51,4 +51,16 @@ public sealed class JobContext
     public TextWriter? PrintOutput { get; init; }
     /// <summary>Runtimes of the lateral table functions the engine registered (model inference).</summary>
     public IReadOnlyList<ITableFunctionRuntime> TableFunctions { get; init; } = [];
+
+    private CheckpointCoordinator? _checkpoints;
+
+    /// <summary>The job's checkpoints (streaming mode), every <see cref="CheckpointInterval"/>.</summary>
+    public CheckpointCoordinator Checkpoints
+    {
+        get
+        {
+            if (_checkpoints is null) Interlocked.CompareExchange(ref _checkpoints, new CheckpointCoordinator(CheckpointInterval), null);
+            return _checkpoints;
+        }
+    }
 }
