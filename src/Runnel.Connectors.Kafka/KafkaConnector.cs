@@ -25,23 +25,27 @@ namespace Runnel.Connectors.Kafka;
 /// <c>EXCEPT_KEY</c> leaves them out of the value. Not yet: timestamp and specific-offset startup, upsert-kafka, and
 /// committing source offsets.
 /// </summary>
-public sealed class KafkaConnector : IConnectorFactory
+public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
 {
+    /// <summary>True for <c>upsert-kafka</c>.</summary>
+    public bool Upsert { get; } = upsert;
+
     /// <inheritdoc />
-    public string Name => "kafka";
+    public string Name => Upsert ? "upsert-kafka" : "kafka";
     /// <inheritdoc />
     public bool CanRead => true;
     /// <inheritdoc />
     public bool CanWrite => true;
     /// <inheritdoc />
-    public bool AcceptsUpdates => false;
+    public bool AcceptsUpdates => Upsert;
 
     private static readonly OptionDef[] Own =
     [
         new("connector", OptionType.String, "kafka"),
         new("topic", OptionType.String, "The topic read or written; a source may read several, separated by ';'."),
         new("topic-pattern", OptionType.String, "A source reads every topic whose whole name matches this regular expression (instead of 'topic')."),
-        new("properties.bootstrap.servers", OptionType.String, "Kafka brokers, host:port[,host:port].", Required: true),
+        new("properties.bootstrap.servers", OptionType.String, "Kafka brokers, host:port[,host:port] (or from 'kafka.connection')."),
+        new("kafka.connection", OptionType.String, "A connection of type 'kafka' (CREATE CONNECTION): its endpoint is the bootstrap servers, its username and password the SASL credentials."),
         new("properties.group.id", OptionType.String, "The consumer group (default: a group of its own per scan)."),
         new("properties.*", OptionType.String, "Client properties passed to librdkafka as they are (security.protocol, sasl.*, ...)."),
         new("format", OptionType.Enum, "Value format (same as value.format).", AllowedValues: ["json", "csv", "raw"]),
@@ -58,6 +62,15 @@ public sealed class KafkaConnector : IConnectorFactory
         new("sink.partitioner", OptionType.Enum, "Accepted: messages without keys go to the partitioner librdkafka uses.", AllowedValues: ["default", "fixed", "round-robin"]),
     ];
 
+    /// <summary>upsert-kafka: the key is the PRIMARY KEY, so no key.fields; it always reads from the earliest offset.</summary>
+    private static readonly OptionDef[] UpsertOwn =
+    [
+        .. Own.Where(o => o.Key is not ("connector" or "key.fields" or "topic-pattern" or "format" or "key.format" or "value.format" or "sink.partitioner") && !o.Key.StartsWith("scan.startup.", StringComparison.Ordinal)),
+        new("connector", OptionType.String, "upsert-kafka"),
+        new("key.format", OptionType.Enum, "Format of the message key, which holds the PRIMARY KEY columns.", Required: true, AllowedValues: ["json", "csv", "raw"]),
+        new("value.format", OptionType.Enum, "Format of the message value.", Required: true, AllowedValues: ["json", "csv", "raw"]),
+    ];
+
     /// <inheritdoc />
     public OptionSchema GetOptionSchema(IReadOnlyDictionary<string, string> options)
     {
@@ -65,7 +78,7 @@ public sealed class KafkaConnector : IConnectorFactory
         var name = options.TryGetValue("value.format", out var v) ? v : options.TryGetValue("format", out var f) ? f : null;
         var format = name is not null && FormatRegistry.TryGet(name, out var ff) ? ff.Options : [];
         var key = options.TryGetValue("key.format", out var k) && FormatRegistry.TryGet(k, out var kf) && !string.Equals(k, name, StringComparison.OrdinalIgnoreCase) ? kf.Options : [];
-        return new OptionSchema("connector 'kafka'", Own.Concat(format).Concat(key));
+        return new OptionSchema($"connector '{Name}'", (Upsert ? UpsertOwn : Own).Concat(format).Concat(key));
     }
 
     /// <inheritdoc />
@@ -84,10 +97,12 @@ public sealed class KafkaConnector : IConnectorFactory
     /// <summary>Which physical columns travel in the key and which in the value, and their codecs' formats.</summary>
     private sealed record Layout(int[] KeyColumns, int[] ValueColumns, IFormatFactory? KeyFormat)
     {
-        public static Layout Of(TableContext context, OptionReader options)
+        public static Layout Of(TableContext context, OptionReader options, bool upsert)
         {
             var schema = context.PhysicalSchema;
-            var keyFields = options.GetString("key.fields");
+            if (upsert && context.PrimaryKey is not { Count: > 0 })
+                throw new OptionException($"Table '{context.TableName}': 'upsert-kafka' tables require a PRIMARY KEY ... NOT ENFORCED (it is the message key)");
+            var keyFields = upsert ? string.Join(';', context.PrimaryKey!) : options.GetString("key.fields");
             var keyFormat = options.GetString("key.format");
             if (keyFields is null != (keyFormat is null))
                 throw new OptionException($"Table '{context.TableName}': 'key.fields' and 'key.format' go together");
@@ -102,7 +117,7 @@ public sealed class KafkaConnector : IConnectorFactory
     }
 
     /// <summary>What a source or sink of one table is built from: its options, value format, topic and client properties.</summary>
-    private sealed record Setup(OptionReader Options, IFormatFactory Format, string? Topic, Dictionary<string, string> Properties);
+    private sealed record Setup(OptionReader Options, IFormatFactory Format, string? Topic, Dictionary<string, string> Properties, bool Upsert);
 
     private Setup Read(TableContext context)
     {
@@ -110,8 +125,28 @@ public sealed class KafkaConnector : IConnectorFactory
         var options = new OptionReader(context.Options, GetOptionSchema(context.Options));
         var formatName = options.GetString("value.format") ?? options.GetString("format")
             ?? throw new OptionException($"Table '{context.TableName}': the kafka connector needs 'value.format' (or 'format')");
-        var properties = context.Options.Where(kv => kv.Key.StartsWith("properties.", StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(kv => kv.Key["properties.".Length..], kv => kv.Value, StringComparer.Ordinal);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (options.GetString("kafka.connection") is { } connectionName)
+        {
+            var connection = context.Connections?.Invoke(connectionName)
+                ?? throw new OptionException($"Table '{context.TableName}': connection '{connectionName}' cannot be looked up here");
+            if (!connection.Type.Equals("kafka", StringComparison.OrdinalIgnoreCase))
+                throw new OptionException($"Table '{context.TableName}': connection '{connectionName}' is of type '{connection.Type}', not 'kafka'");
+            if (connection.Endpoint is { } servers) properties["bootstrap.servers"] = servers;
+            foreach (var (key, value) in connection.Options) properties[key] = value;
+            if (connection.Secrets.TryGetValue("username", out var user) && connection.Secrets.TryGetValue("password", out var password))
+            {
+                properties["sasl.username"] = user.Reveal();
+                properties["sasl.password"] = password.Reveal();
+                properties.TryAdd("sasl.mechanism", "PLAIN");
+                properties.TryAdd("security.protocol", "SASL_SSL");
+            }
+        }
+        // The table's own properties.* win over the connection's.
+        foreach (var (key, value) in context.Options.Where(kv => kv.Key.StartsWith("properties.", StringComparison.OrdinalIgnoreCase)))
+            properties[key["properties.".Length..]] = value;
+        if (!properties.ContainsKey("bootstrap.servers"))
+            throw new OptionException($"Table '{context.TableName}': the {Name} connector needs 'properties.bootstrap.servers' or 'kafka.connection'");
         var topic = options.GetString("topic");
         var pattern = options.GetString("topic-pattern");
         if (topic is null == (pattern is null))
@@ -119,7 +154,7 @@ public sealed class KafkaConnector : IConnectorFactory
         if (pattern is not null)
             try { _ = new System.Text.RegularExpressions.Regex(pattern); }
             catch (ArgumentException e) { throw new OptionException($"Table '{context.TableName}': 'topic-pattern' is not a valid regular expression: {e.Message}"); }
-        return new Setup(options, FormatRegistry.Get(formatName), topic, properties);
+        return new Setup(options, FormatRegistry.Get(formatName), topic, properties, Upsert);
     }
 
     private static T Configure<T>(T config, Dictionary<string, string> properties) where T : ClientConfig
@@ -198,8 +233,9 @@ public sealed class KafkaConnector : IConnectorFactory
 
         private void Run()
         {
-            var (options, format, topicOption, properties) = setup;
-            var startup = options.GetString("scan.startup.mode") ?? "group-offsets";
+            var (options, format, topicOption, properties, upsert) = setup;
+            // upsert-kafka reads the whole changelog, from the earliest offset (Flink's behaviour).
+            var startup = upsert ? "earliest-offset" : options.GetString("scan.startup.mode") ?? "group-offsets";
             var bounded = context.Bounded || (options.GetString("scan.bounded.mode") ?? "unbounded") == "latest-offset";
             var namedGroup = properties.ContainsKey("group.id");
             var group = namedGroup && startup == "group-offsets" && !bounded;
@@ -211,7 +247,7 @@ public sealed class KafkaConnector : IConnectorFactory
                 AutoOffsetReset = startup == "latest-offset" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
                 PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             }, properties);
-            var layout = Layout.Of(context, options);
+            var layout = Layout.Of(context, options, upsert);
             var decoder = format.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.ValueColumns), options, null, context.TimeZone);
             var keyDecoder = layout.KeyFormat?.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.KeyColumns), options, null, context.TimeZone);
             var skip = format.IgnoreParseErrors(options);
@@ -297,6 +333,7 @@ public sealed class KafkaConnector : IConnectorFactory
 
             var width = context.PhysicalSchema.Count + context.MetadataColumns.Count;
             var rows = new List<Row>(BatchSize);
+            var latest = new Dictionary<string, Row>(StringComparer.Ordinal);
             var paused = false;
             try
             {
@@ -328,7 +365,11 @@ public sealed class KafkaConnector : IConnectorFactory
                     }
                     if (!began.ContainsKey(tp)) began[tp] = result.Offset.Value;
                     next[tp] = result.Offset.Value + 1;
-                    if (Decode(result) is { } row) rows.Add(row);
+                    if (!upsert)
+                    {
+                        if (Decode(result) is { } row) rows.Add(row);
+                    }
+                    else Normalize(result, rows);
                     if (bounded && ends.TryGetValue(tp, out var last) && result.Offset.Value + 1 >= last)
                     {
                         consumer.Pause([tp]);
@@ -342,6 +383,32 @@ public sealed class KafkaConnector : IConnectorFactory
             {
                 if (group)
                     try { consumer.Close(); } catch (KafkaException) { /* leaving the group is best effort */ }
+            }
+
+            // upsert-kafka: the topic is a changelog keyed by the PRIMARY KEY. The first value of a key is +I, a later
+            // one -U (the previous row) and +U, a tombstone (NULL value) -D with the previous row; keys are kept with
+            // their last row, as Flink's ChangelogNormalize does.
+            void Normalize(ConsumeResult<byte[]?, byte[]?> result, List<Row> output)
+            {
+                if (result.Message.Key is not { } key)
+                {
+                    context.Counters.AddSkipped($"{result.Topic}[{result.Partition.Value}]@{result.Offset.Value}: a message without a key in an upsert-kafka topic");
+                    return;
+                }
+                var id = Convert.ToBase64String(key);
+                if (result.Message.Value is null)
+                {
+                    if (latest.Remove(id, out var gone)) output.Add(new Row(gone.Values, RowKind.Delete));
+                    return;
+                }
+                if (Decode(result) is not { } row) return;
+                if (latest.TryGetValue(id, out var before))
+                {
+                    output.Add(new Row(before.Values, RowKind.UpdateBefore));
+                    output.Add(new Row(row.Values, RowKind.UpdateAfter));
+                }
+                else output.Add(row);
+                latest[id] = row;
             }
 
             Row? Decode(ConsumeResult<byte[]?, byte[]?> result)
@@ -478,37 +545,50 @@ public sealed class KafkaConnector : IConnectorFactory
         private readonly TableContext _context;
         private readonly string _topic;
         private readonly IRecordEncoder _encoder;
-        private readonly IProducer<byte[]?, byte[]> _producer;
+        private readonly IProducer<byte[]?, byte[]?> _producer;
         private readonly ArrayBufferWriter<byte> _record = new();
         private readonly ArrayBufferWriter<byte> _key = new();
         private readonly IRecordEncoder? _keyEncoder;
         private readonly Layout _layout;
         private readonly List<string> _failures = [];
         private long _pending;
+        private readonly bool _upsert;
 
         public Sink(TableContext context, Setup setup)
         {
-            var (options, format, topic, properties) = setup;
+            var (options, format, topic, properties, upsert) = setup;
             _context = context;
             _topic = topic is not null && !topic.Contains(';') ? topic
                 : throw new OptionException($"Table '{context.TableName}': a kafka sink writes one topic; set 'topic' to a single name");
-            _layout = Layout.Of(context, options);
+            _upsert = upsert;
+            _layout = Layout.Of(context, options, upsert);
             _encoder = format.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.ValueColumns), options, context.TimeZone);
             _keyEncoder = _layout.KeyFormat?.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.KeyColumns), options, context.TimeZone);
             var safe = (options.GetString("sink.delivery-guarantee") ?? "at-least-once") == "at-least-once";
             // murmur2_random: keyed messages land on the partition the Java client would pick (Flink's default).
             var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5, Partitioner = Partitioner.Murmur2Random }, properties);
-            _producer = new ProducerBuilder<byte[]?, byte[]>(config).Build();
+            _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
         }
 
         public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken = default)
         {
-            foreach (var row in batch.Rows)
+            for (var r = 0; r < batch.Rows.Count; r++)
             {
-                if (row.Kind is RowKind.UpdateBefore or RowKind.Delete)
+                var row = batch.Rows[r];
+                if (!_upsert && row.Kind is RowKind.UpdateBefore or RowKind.Delete)
                     throw new RunnelException($"Table sink '{_context.TableName}' (kafka) doesn't support consuming update and delete changes; use upsert-kafka");
-                _record.ResetWrittenCount();
-                _encoder.Encode(Pick(row.Values, _layout.ValueColumns), _record);
+                // upsert-kafka: a -U followed by the +U of the same key is dropped (the +U replaces the key's value); a
+                // -U on its own (the +U was filtered out) and a -D are tombstones.
+                if (row.Kind == RowKind.UpdateBefore && r + 1 < batch.Rows.Count && batch.Rows[r + 1].Kind == RowKind.UpdateAfter
+                    && _layout.KeyColumns.All(c => Equals(batch.Rows[r + 1].Values[c], row.Values[c])))
+                    continue;
+                byte[]? value = null;
+                if (row.Kind is not (RowKind.Delete or RowKind.UpdateBefore))
+                {
+                    _record.ResetWrittenCount();
+                    _encoder.Encode(Pick(row.Values, _layout.ValueColumns), _record);
+                    value = _record.WrittenSpan.ToArray();
+                }
                 byte[]? key = null;
                 if (_keyEncoder is not null)
                 {
@@ -516,7 +596,7 @@ public sealed class KafkaConnector : IConnectorFactory
                     _keyEncoder.Encode(Pick(row.Values, _layout.KeyColumns), _key);
                     key = _key.WrittenSpan.ToArray();
                 }
-                var message = new Message<byte[]?, byte[]> { Key = key, Value = _record.WrittenSpan.ToArray() };
+                var message = new Message<byte[]?, byte[]?> { Key = key, Value = value };
                 SetMetadata(message, row.Values);
                 Interlocked.Increment(ref _pending);
                 while (true)
@@ -526,7 +606,7 @@ public sealed class KafkaConnector : IConnectorFactory
                         _producer.Produce(_topic, message, Delivered);
                         break;
                     }
-                    catch (ProduceException<byte[]?, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                    catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
                     {
                         _producer.Poll(TimeSpan.FromMilliseconds(100));
                     }
@@ -538,7 +618,7 @@ public sealed class KafkaConnector : IConnectorFactory
 
         /// <summary>Writable metadata (Flink's): <c>timestamp</c> becomes the message's timestamp (NULL: the producer's
         /// clock), <c>headers</c> (MAP&lt;STRING, BYTES&gt;) its headers. Other keys are read-only.</summary>
-        private void SetMetadata(Message<byte[]?, byte[]> message, object?[] values)
+        private void SetMetadata(Message<byte[]?, byte[]?> message, object?[] values)
         {
             var metadata = _context.MetadataColumns;
             for (var m = 0; m < metadata.Count; m++)
@@ -568,7 +648,7 @@ public sealed class KafkaConnector : IConnectorFactory
         private static object?[] Pick(object?[] values, int[] columns) =>
             columns.Length == values.Length && columns.Select((c, i) => c == i).All(x => x) ? values : [.. columns.Select(c => values[c])];
 
-        private void Delivered(DeliveryReport<byte[]?, byte[]> report)
+        private void Delivered(DeliveryReport<byte[]?, byte[]?> report)
         {
             if (report.Error.IsError)
                 lock (_failures)

@@ -20,7 +20,8 @@ public static class ConnectorRegistryExtensions
     /// <summary>Registers the <c>blackhole</c> connector.</summary>
     public static ConnectorRegistry AddBlackhole(this ConnectorRegistry r) => r.Add(new BlackholeConnector());
     /// <summary>Registers the <c>kafka</c> connector (needs Debian's librdkafka1 at run time).</summary>
-    public static ConnectorRegistry AddKafka(this ConnectorRegistry r) => r.Add(new Runnel.Connectors.Kafka.KafkaConnector());
+    public static ConnectorRegistry AddKafka(this ConnectorRegistry r) =>
+        r.Add(new Runnel.Connectors.Kafka.KafkaConnector()).Add(new Runnel.Connectors.Kafka.KafkaConnector(upsert: true));
     /// <summary>Registers storage for managed tables (tables without a connector).</summary>
     public static ConnectorRegistry AddManagedTables(this ConnectorRegistry r) => r.Add(new ManagedTableConnector());
 

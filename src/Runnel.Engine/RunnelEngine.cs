@@ -139,5 +139,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         CheckpointInterval = Session.Checkpoint,
         PrintOutput = PrintOutput,
         TableFunctions = TableFunctionRuntimes,
+        Connections = name => Models.ConnectionInfo(name) is var c
+            ? new ConnectorConnection(c.Name, c.Type, c.Endpoint, c.Options, c.Secrets) : null!,
     };
 }

@@ -5,12 +5,7 @@ namespace Runnel.Cli.Tests;
 /// <summary>Runs the built <c>runnel</c> executable as a user would, as separate processes.</summary>
 public class CliProcessTests
 {
-    // The CLI as built in its own output directory (same configuration and framework as these tests): the copy in
-    // this test's directory would resolve packages the ASP.NET Core shared framework of the test fakes also ships
-    // (Microsoft.Extensions.Caching.Memory) against a framework runnel itself does not load.
-    private static readonly string RunnelDll = Path.Combine(Paths.RepoRoot, "src", "Runnel.Cli", "bin",
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name,
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name, "runnel.dll");
+    private static readonly string RunnelDll = Paths.RunnelDll;
 
     private static async Task<(int Exit, string Out, string Err)> RunAsync(string workingDirectory, string? stdin, params string[] args)
     {

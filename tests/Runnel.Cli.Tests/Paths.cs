@@ -12,6 +12,13 @@ internal static class Paths
         return dir?.FullName ?? throw new InvalidOperationException("Runnel.slnx not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>The CLI as built in its own output directory (same configuration and framework as these tests): the
+    /// copy in this test's directory would resolve packages the ASP.NET Core shared framework of the test fakes also
+    /// ships (Microsoft.Extensions.Caching.Memory) against a framework runnel itself does not load.</summary>
+    public static string RunnelDll { get; } = Path.Combine(RepoRoot, "src", "Runnel.Cli", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name,
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name, "runnel.dll");
+
     public static string GoldenDirectory => Path.Combine(RepoRoot, "tests", "sql");
     public static string DataDirectory => Path.Combine(GoldenDirectory, "data");
 

@@ -226,3 +226,106 @@ internal static class KafkaTables
               (3, TO_TIMESTAMP_LTZ(3000, 3)), (4, TO_TIMESTAMP_LTZ(4000, 3))
             """)).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
 }
+
+/// <summary>upsert-kafka: an updating result written as upserts and tombstones, read back as a changelog.</summary>
+public sealed class UpsertKafkaTests
+{
+    [Fact]
+    public async Task AnAggregate_IsWrittenAsUpserts_AndTombstonesReadBackAsDeletes()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        var servers = cluster.BootstrapServers;
+        await engine.ExecuteAsync($"CREATE TABLE words (word STRING) WITH ('connector' = 'kafka', 'topic' = 'words', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset')");
+        await engine.ExecuteAsync($"""
+            CREATE TABLE counts (word STRING, c BIGINT, PRIMARY KEY (word) NOT ENFORCED) WITH ('connector' = 'upsert-kafka',
+              'topic' = 'counts', 'properties.bootstrap.servers' = '{servers}', 'key.format' = 'json', 'value.format' = 'json',
+              'scan.bounded.mode' = 'latest-offset')
+            """);
+        async Task Words(string values) => await ((JobResult)await engine.ExecuteAsync($"INSERT INTO words VALUES {values}")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        async Task<Dictionary<string, string[]>> Wire()
+        {
+            // Key | value length (-1: a tombstone) | value, the last message of each key.
+            var kcat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kcat",
+                ["-C", "-b", servers, "-t", "counts", "-o", "beginning", "-e", "-q", "-f", "%k|%S|%s\\n"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var lines = (await kcat.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            await kcat.WaitForExitAsync();
+            return lines.Select(l => l.Split('|')).GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.Last());
+        }
+        async Task Until(Func<Dictionary<string, string[]>, bool> condition)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!condition(await Wire())) { Assert.True(DateTime.UtcNow < deadline, "the upserts did not arrive"); await Task.Delay(100); }
+        }
+
+        // Streaming: words seen exactly once are kept; a word seen again is retracted (a -U without a +U: a tombstone).
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO counts SELECT word, c FROM (SELECT word, COUNT(*) AS c FROM words GROUP BY word) WHERE c = 1")).Job;
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        await Words("('a'), ('b'), ('c')");
+        await Until(w => w.Count == 3);
+        // The value holds every column (value.fields-include ALL, the default).
+        Assert.Equal(["{\"word\":\"a\",\"c\":1}", "{\"word\":\"b\",\"c\":1}", "{\"word\":\"c\",\"c\":1}"], (await Wire()).Values.Select(f => f[2]).Order(StringComparer.Ordinal));
+        await Words("('a'), ('b')");
+        await Until(w => w["{\"word\":\"a\"}"][1] == "-1" && w["{\"word\":\"b\"}"][1] == "-1");
+        await job.StopAsync();
+        Assert.Equal("{\"word\":\"c\",\"c\":1}", (await Wire())["{\"word\":\"c\"}"][2]);
+
+        // Read back as a changelog: a and b are deleted, only c is left.
+        Assert.Equal(["+I[1, 1]"], await ModelTestEngine.RowsAsync(engine, "SELECT COUNT(*), SUM(c) FROM counts"));
+        var changelog = await ModelTestEngine.RowsAsync(engine, "SELECT word, c FROM counts");
+        Assert.Contains("-D[a, 1]", changelog);
+        Assert.Contains("+I[c, 1]", changelog);
+    }
+
+    [Fact]
+    public async Task AnUpsertTable_NeedsAPrimaryKey()
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync("CREATE TABLE t (id INT, v STRING) WITH ('connector' = 'upsert-kafka', 'topic' = 't', 'properties.bootstrap.servers' = '127.0.0.1:1', 'key.format' = 'json', 'value.format' = 'json')");
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () => await ModelTestEngine.RowsAsync(engine, "SELECT id FROM t"));
+        Assert.Contains("require a PRIMARY KEY", error.Message);
+    }
+}
+
+/// <summary>Connections of type 'kafka': tables name one instead of repeating brokers and credentials.</summary>
+public sealed class KafkaConnectionTests
+{
+    [Fact]
+    public async Task ATableOnAKafkaConnection_ReadsAndWritesItsBrokers()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"CREATE CONNECTION brokers WITH ('type' = 'kafka', 'endpoint' = '{cluster.BootstrapServers}')");
+        await engine.ExecuteAsync("CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'kafka.connection' = 'brokers', 'topic' = 't', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO t VALUES (1), (2)")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["+I[1]", "+I[2]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id FROM t")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task SaslCredentials_AreSecrets_AndGoTogether()
+    {
+        var dir = Directory.CreateTempSubdirectory("runnel-kafka-").FullName;
+        await using var engine = ModelTestEngine.Batch(dir);
+        var half = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(() => engine.ExecuteAsync("CREATE CONNECTION k WITH ('type' = 'kafka', 'endpoint' = 'b:9092', 'username' = 'u')"));
+        Assert.Contains("'username' and 'password' together", half.Message);
+        await engine.ExecuteAsync("CREATE CONNECTION k WITH ('type' = 'kafka', 'endpoint' = 'b:9092', 'username' = 'svc', 'password' = 'hunter2-canary', 'sasl.mechanism' = 'SCRAM-SHA-512')");
+        var described = (TableResult)await engine.ExecuteAsync("DESCRIBE CONNECTION k");
+        var text = string.Join("\n", described.Rows.Select(r => string.Join("|", r)));
+        Assert.Contains("b:9092", text);
+        Assert.DoesNotContain("hunter2-canary", text);
+        // Encrypted in the catalog: the password is in none of its files.
+        foreach (var file in Directory.GetFiles(dir))
+            Assert.DoesNotContain("hunter2-canary", System.Text.Encoding.UTF8.GetString(await File.ReadAllBytesAsync(file)));
+    }
+
+    [Fact]
+    public async Task AConnectionOfAnotherType_IsRefused()
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync("CREATE CONNECTION ai WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:1/v1/chat/completions', 'api-key' = 'k')");
+        await engine.ExecuteAsync("CREATE TABLE t (id INT) WITH ('connector' = 'kafka', 'kafka.connection' = 'ai', 'topic' = 't', 'format' = 'json')");
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () => await ModelTestEngine.RowsAsync(engine, "SELECT id FROM t"));
+        Assert.Contains("is of type 'openai', not 'kafka'", error.Message);
+    }
+}

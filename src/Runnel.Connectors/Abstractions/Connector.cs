@@ -83,6 +83,11 @@ public sealed class JobCounters
     }
 }
 
+/// <summary>A catalog connection as a connector sees it: type, endpoint, plain options and secrets (revealed only
+/// where they are sent to their owner).</summary>
+public sealed record ConnectorConnection(string Name, string Type, string? Endpoint, IReadOnlyDictionary<string, string> Options,
+    IReadOnlyDictionary<string, Core.Options.SecretValue> Secrets);
+
 /// <summary>What a connector gets to build a source or sink for one table.</summary>
 public sealed class TableContext
 {
@@ -95,6 +100,12 @@ public sealed class TableContext
     public IReadOnlyList<(string Key, SqlType Type)> MetadataColumns { get; init; } = [];
     /// <summary>The table's WITH options (keys case-insensitive).</summary>
     public required IReadOnlyDictionary<string, string> Options { get; init; }
+    /// <summary>Looks up a connection of the catalog by name (CREATE CONNECTION), with its secrets, for connectors that
+    /// take one (<c>kafka.connection</c>); throws <see cref="Core.Errors.RunnelException"/> naming a missing one. Null
+    /// where the job has no catalog.</summary>
+    public Func<string, ConnectorConnection>? Connections { get; init; }
+    /// <summary>The PRIMARY KEY columns (physical), or null without one; upsert connectors key their messages by it.</summary>
+    public IReadOnlyList<string>? PrimaryKey { get; init; }
     /// <summary>Read the table to its current end and stop (batch mode, or the connector's own bounded mode).</summary>
     public bool Bounded { get; init; }
     /// <summary>Physical columns the query reads (null: all); a source may leave the others null.</summary>

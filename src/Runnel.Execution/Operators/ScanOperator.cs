@@ -40,6 +40,8 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
             PhysicalSchema = new Schema(physicalIdx.Select(i => table.Schema[i] with { IsRowtime = false }).ToList()),
             MetadataColumns = metadataIdx.Select(i => (table.MetadataKeys[i]!, table.Schema[i].Type)).ToList(),
             Options = table.Table.Options,
+            PrimaryKey = table.PrimaryKey,
+            Connections = context.Connections,
             Bounded = scan.Bounded,
             UsedColumns = usedPhysical,
             CatalogDirectory = context.CatalogDirectory,

@@ -41,6 +41,8 @@ public sealed class SinkOperator(Operator input, LogicalSink node) : Operator(no
             PhysicalSchema = new Schema(physical.Select(i => table.Schema[i] with { IsRowtime = false }).ToList()),
             MetadataColumns = metadata.Select(i => (table.MetadataKeys[i]!, table.Schema[i].Type)).ToList(),
             Options = table.Table.Options,
+            PrimaryKey = table.PrimaryKey,
+            Connections = context.Connections,
             CatalogDirectory = context.CatalogDirectory,
             Counters = context.Counters,
             TimeZone = context.TimeZone,

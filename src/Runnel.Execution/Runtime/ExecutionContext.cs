@@ -52,6 +52,9 @@ public sealed class JobContext
     /// <summary>Runtimes of the lateral table functions the engine registered (model inference).</summary>
     public IReadOnlyList<ITableFunctionRuntime> TableFunctions { get; init; } = [];
 
+    /// <summary>Catalog connections by name, for connectors that take one (see <see cref="TableContext.Connections"/>).</summary>
+    public Func<string, ConnectorConnection>? Connections { get; init; }
+
     private CheckpointCoordinator? _checkpoints;
 
     /// <summary>The job's checkpoints (streaming mode), every <see cref="CheckpointInterval"/>.</summary>

@@ -13,7 +13,7 @@ public static class ConnectionTypes
     /// <summary>Largest secret, in bytes of UTF-8 (Confluent's limit).</summary>
     public const int MaxSecretBytes = 4000;
 
-    private sealed record TypeDef(string Name, string[] Required, string[] Optional, string[][]? OneOf = null);
+    private sealed record TypeDef(string Name, string[] Required, string[] Optional, string[][]? OneOf = null, string[]? Plain = null);
 
     private static readonly TypeDef[] Types =
     [
@@ -35,6 +35,8 @@ public static class ConnectionTypes
         new("mcp_server", [], ["username", "password", "token", "token-endpoint", "client-id", "client-secret", "scope"],
             [["username", "password"], ["token"], ["token-endpoint", "client-id", "client-secret", "scope"]]),
         new("local", [], []),
+        // Runnel's own: Kafka brokers for tables ('kafka.connection'); endpoint = bootstrap servers, SASL credentials.
+        new("kafka", [], ["username", "password"], Plain: ["security.protocol", "sasl.mechanism", "ssl.ca.location"]),
     ];
 
     private static readonly string[] Plain = ["type", "endpoint", "environment", "region", "api-version", "comment"];
@@ -76,7 +78,7 @@ public static class ConnectionTypes
             throw new OptionException("Missing required option 'type' for a connection. Valid types: " + string.Join(", ", Names));
         var def = Types.FirstOrDefault(t => t.Name == type.ToLowerInvariant())
             ?? throw new OptionException($"Unsupported connection type '{type}'. Valid types: {string.Join(", ", Names)}");
-        var valid = Plain.Concat(def.Required).Concat(def.Optional).ToHashSet();
+        var valid = Plain.Concat(def.Plain ?? []).Concat(def.Required).Concat(def.Optional).ToHashSet();
         foreach (var key in options.Keys)
             if (!valid.Contains(key))
                 throw new OptionException($"Unsupported option '{key}' for a connection of type '{def.Name}'. Supported options: {string.Join(", ", valid.Order(StringComparer.Ordinal))}");
@@ -85,6 +87,8 @@ public static class ConnectionTypes
         foreach (var r in def.Required)
             if (!options.ContainsKey(r))
                 throw new OptionException($"Missing required secret '{r}' for a connection of type '{def.Name}'");
+        if (def.Name == "kafka" && options.ContainsKey("username") != options.ContainsKey("password"))
+            throw new OptionException("A connection of type 'kafka' takes 'username' and 'password' together (SASL)");
         if (def.OneOf is not null && !def.OneOf.Any(group => group.All(options.ContainsKey)))
             throw new OptionException($"A connection of type '{def.Name}' needs one of: {string.Join("; ", def.OneOf.Select(g => string.Join(" + ", g)))}");
         foreach (var key in SecretKeys(def.Name))
