@@ -14,7 +14,7 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, TextReader input, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var catalog = new Option<string>("--catalog") { Description = "Catalog database file (SQLite). Default: ./.runnel/catalog.db", DefaultValueFactory = _ => Path.Combine(".runnel", "catalog.db") };
+        var catalog = new Option<string>("--catalog") { Description = "Catalog: a SQLite file, or postgresql://user:password@host:port/database for a catalog shared by workers. Default: ./.runnel/catalog.db", DefaultValueFactory = _ => Path.Combine(".runnel", "catalog.db") };
         var batch = new Option<bool>("--batch") { Description = "Run in batch mode: read every source as bounded (SET 'execution.runtime-mode' = 'batch')." };
         var set = new Option<string[]>("--set", "-D") { Description = "Session configuration key=value, as SET 'key' = 'value'.", AllowMultipleArgumentsPerToken = false };
 
@@ -54,6 +54,19 @@ public static class CliApp
     /// <summary>The informational version of the <c>runnel</c> assembly, without build metadata.</summary>
     public static string Version => typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
+    /// <summary>Engine options for <c>--catalog</c>: a <c>postgresql://</c> (or <c>postgres://</c>) URI names a shared
+    /// PostgreSQL catalog (local data under <c>./.runnel</c>); anything else is a SQLite catalog file.</summary>
+    internal static RunnelEngineOptions EngineOptions(string catalog, IReadOnlyDictionary<string, string>? config = null)
+    {
+        var postgres = catalog.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || catalog.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
+        return new RunnelEngineOptions
+        {
+            CatalogPath = postgres ? Path.Combine(".runnel", "catalog.db") : catalog,
+            Store = postgres ? new Runnel.Catalog.Stores.PostgresCatalogStore(catalog, ".runnel") : null,
+            Configuration = config ?? new Dictionary<string, string>(),
+        };
+    }
+
     private static RunnelEngine? CreateEngine(string catalog, bool batchMode, string[]? settings, TextWriter error)
     {
         var config = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -70,7 +83,7 @@ public static class CliApp
         }
         try
         {
-            return new RunnelEngine(new RunnelEngineOptions { CatalogPath = catalog, Configuration = config });
+            return new RunnelEngine(EngineOptions(catalog, config));
         }
         catch (RunnelException e)
         {
@@ -109,6 +122,12 @@ public static class CliApp
             cancel.Cancel();
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (a container or service manager stopping the worker) stops as gracefully as Ctrl+C.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            cancel.Cancel();
+        });
         try
         {
             IReadOnlyList<Statement> statements;

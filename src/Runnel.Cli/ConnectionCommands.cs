@@ -69,7 +69,7 @@ internal static class ConnectionCommands
     {
         try
         {
-            await using var engine = new RunnelEngine(new RunnelEngineOptions { CatalogPath = catalog });
+            await using var engine = new RunnelEngine(CliApp.EngineOptions(catalog));
             var result = await action(engine).ConfigureAwait(false);
             switch (result)
             {

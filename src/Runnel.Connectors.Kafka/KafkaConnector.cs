@@ -187,16 +187,49 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         private const int Buffered = 4;
         private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
         /// <summary>How long a revocation waits for the checkpoint that commits the revoked partitions' finished rows.</summary>
-        public static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(10);
+        public static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(5);
 
         private readonly System.Threading.Channels.Channel<RowBatch> _buffer = System.Threading.Channels.Channel.CreateUnbounded<RowBatch>(
             new System.Threading.Channels.UnboundedChannelOptions { SingleWriter = true }); // not SingleReader: that channel has no Count
         private readonly System.Collections.Concurrent.ConcurrentQueue<Dictionary<TopicPartition, long>> _commits = new();
         private readonly CancellationTokenSource _stop = new();
         private Task? _poller;
+        // The partitions this source hands out rows of, each with the epoch of its current assignment: a batch of a
+        // partition that was revoked (or revoked and assigned again) since it was read is stale.
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, int> _epochs = new();
+        private int _lastEpoch;
+        private volatile bool _quiesced;
+
+        /// <summary>Where one batch leaves its partition: the next offset to read, under the assignment epoch it was read in.</summary>
+        private sealed record BatchPosition(TopicPartition Partition, int Epoch, long Next);
+
+        /// <inheritdoc />
+        public object Advance(object? position, object batchPosition)
+        {
+            var batch = (BatchPosition)batchPosition;
+            var offsets = position is null ? [] : new Dictionary<TopicPartition, long>((Dictionary<TopicPartition, long>)position);
+            if (!offsets.TryGetValue(batch.Partition, out var at) || batch.Next > at) offsets[batch.Partition] = batch.Next;
+            return offsets;
+        }
+
+        /// <inheritdoc />
+        public bool IsStale(object batchPosition)
+        {
+            var batch = (BatchPosition)batchPosition;
+            return !_epochs.TryGetValue(batch.Partition, out var epoch) || epoch != batch.Epoch;
+        }
 
         /// <inheritdoc />
         public void Commit(object position) => _commits.Enqueue((Dictionary<TopicPartition, long>)position);
+
+        /// <inheritdoc />
+        public void Quiesce()
+        {
+            _quiesced = true;
+            _epochs.Clear();
+        }
+
+        private void Own(TopicPartition tp) => _epochs[tp] = Interlocked.Increment(ref _lastEpoch);
 
         public async ValueTask DisposeAsync()
         {
@@ -242,10 +275,17 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             var config = Configure(new ConsumerConfig
             {
                 GroupId = "runnel-" + Guid.NewGuid().ToString("N"),
-                EnableAutoCommit = false,
+                // librdkafka commits the offsets this source stores (never on its own: no auto offset store), on
+                // its timer, when partitions are revoked and when the consumer closes — the commit path that knows
+                // when the group is rebalancing. Offsets are stored only after a checkpoint completes.
+                EnableAutoCommit = namedGroup,
                 EnableAutoOffsetStore = false,
+                AutoCommitIntervalMs = (int)Math.Clamp(context.CheckpointInterval.TotalMilliseconds, 100, 60_000),
                 AutoOffsetReset = startup == "latest-offset" ? AutoOffsetReset.Latest : AutoOffsetReset.Earliest,
                 PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+                // Small fetches per partition (64 KiB, not 1 MiB) interleave the partitions in what the job reads, so a
+                // slow model stage works on every partition at once instead of one partition's megabyte at a time.
+                MaxPartitionFetchBytes = 64 * 1024,
             }, properties);
             var layout = Layout.Of(context, options, upsert);
             var decoder = format.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.ValueColumns), options, null, context.TimeZone);
@@ -259,10 +299,15 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             // Where each partition stands: the next offset to read. Commits are filtered by what is assigned now and
             // never go below where this consumer began reading a partition (a stale position after a reassignment).
             var next = new Dictionary<TopicPartition, long>();
+            // Rows read and not yet handed out, by partition (a batch holds one partition's rows).
+            var pending = new Dictionary<TopicPartition, List<Row>>();
+            var pendingCount = 0;
             var began = new Dictionary<TopicPartition, long>();
             var assigned = new HashSet<TopicPartition>();
             var assignmentChanged = false;
 
+            // Stores the offsets of the latest completed checkpoint for librdkafka to commit (assigned partitions only,
+            // never below where this consumer began reading one).
             void CommitPending(IConsumer<byte[]?, byte[]?> consumer)
             {
                 Dictionary<TopicPartition, long>? latest = null;
@@ -273,29 +318,41 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 if (offsets.Count == 0) return;
                 try
                 {
-                    consumer.Commit(offsets);
-                    context.Counters.AddSourceCommit();
+                    foreach (var offset in offsets) consumer.StoreOffset(offset);
                 }
                 catch (KafkaException e)
                 {
-                    // The next completed checkpoint commits again; until then a restart re-reads a little more.
-                    context.Counters.AddWarning($"Table '{context.TableName}' (kafka): committing offsets failed: {e.Error.Reason}");
+                    // A partition left between the check and the store: its new owner reads from the last commit.
+                    context.Counters.AddWarning($"Table '{context.TableName}' (kafka): storing offsets failed: {e.Error.Reason}");
                 }
             }
 
             var builder = new ConsumerBuilder<byte[]?, byte[]?>(config);
+            builder.SetOffsetsCommittedHandler((_, committed) =>
+            {
+                if (committed.Error.IsError)
+                    context.Counters.AddWarning($"Table '{context.TableName}' (kafka): committing offsets failed: {committed.Error.Reason} (the next commit covers them)");
+                else if (committed.Offsets.Any(o => !o.Error.IsError))
+                    context.Counters.AddSourceCommit();
+            });
             if (group)
             {
                 // Action handlers: the Func overloads make Confluent.Kafka 1.9 call Assign(), which a cooperative group refuses.
                 builder.SetPartitionsAssignedHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartition>>)((c, added) =>
                 {
-                    foreach (var tp in added) assigned.Add(tp);
+                    foreach (var tp in added)
+                    {
+                        assigned.Add(tp);
+                        if (!_quiesced) Own(tp);
+                    }
                     assignmentChanged = true;
                 }));
                 builder.SetPartitionsRevokedHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartitionOffset>>)((c, revoked) =>
                 {
-                    // Commit what is done for the partitions leaving: a checkpoint now, waited for a bounded time.
-                    // (Not when the job is stopping: its sinks take no more barriers.)
+                    // Hand out nothing more of the partitions leaving (batches already handed out but not yet passed on
+                    // by the scan become stale), then commit what was passed on: a checkpoint now, waited for a bounded
+                    // time. (Not when the job is stopping: its sinks take no more barriers.)
+                    foreach (var r in revoked) _epochs.TryRemove(r.TopicPartition, out _);
                     if (!_stop.IsCancellationRequested && revoked.Any(r => next.ContainsKey(r.TopicPartition)) && context.RequestCheckpoint is { } request)
                     {
                         if (!request(RevokeTimeout).GetAwaiter().GetResult())
@@ -306,7 +363,10 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 }));
                 builder.SetPartitionsLostHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartitionOffset>>)((c, lost) =>
                 {
+                    {
+                    foreach (var l in lost) _epochs.TryRemove(l.TopicPartition, out _);
                     foreach (var l in lost) Forget(l.TopicPartition);
+                }
                 }));
             }
             void Forget(TopicPartition tp)
@@ -314,6 +374,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 assigned.Remove(tp);
                 next.Remove(tp);
                 began.Remove(tp);
+                if (pending.Remove(tp, out var dropped)) pendingCount -= dropped.Count;
                 assignmentChanged = true;
             }
 
@@ -327,62 +388,106 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             {
                 var assignment = StartOffsets(consumer, properties, topics, pattern, startup, bounded, options, ends);
                 if (assignment.Count == 0) return;
-                foreach (var tpo in assignment) assigned.Add(tpo.TopicPartition);
+                foreach (var tpo in assignment)
+                {
+                    assigned.Add(tpo.TopicPartition);
+                    Own(tpo.TopicPartition);
+                }
                 consumer.Assign(assignment);
             }
 
             var width = context.PhysicalSchema.Count + context.MetadataColumns.Count;
-            var rows = new List<Row>(BatchSize);
             var latest = new Dictionary<string, Row>(StringComparer.Ordinal);
             var paused = false;
+            var pausedByUs = new HashSet<TopicPartition>();
+            var finished = new HashSet<TopicPartition>(); // bounded: partitions read to their end, paused for good
             try
             {
                 while (!_stop.IsCancellationRequested)
                 {
                     CommitPending(consumer);
-                    // Back-pressure without leaving the poll loop: pause every partition while the job is behind.
-                    var full = _buffer.Reader.Count >= Buffered;
-                    if (full && (!paused || assignmentChanged)) consumer.Pause(consumer.Assignment);
-                    else if (!full && paused) consumer.Resume(consumer.Assignment);
+                    // Back-pressure without leaving the poll loop: pause every partition while the job is behind (or
+                    // for good once the job is stopping).
+                    // Only partitions this loop paused are resumed (resuming one that is not paused makes librdkafka
+                    // fetch from the application's position again, and the same message comes twice); they stay in
+                    // the set across a revocation, because librdkafka keeps a partition's pause and a partition
+                    // assigned again may come back paused.
+                    var full = _buffer.Reader.Count >= Buffered || _quiesced;
                     if (full != paused || assignmentChanged)
                     {
+                        var current = consumer.Assignment.Where(tp => !finished.Contains(tp)).ToList();
+                        var change = full ? current.Where(pausedByUs.Add).ToList() : current.Where(pausedByUs.Remove).ToList();
+                        if (change.Count > 0)
+                        {
+                            if (full) consumer.Pause(change);
+                            else consumer.Resume(change);
+                        }
                         paused = full;
                         assignmentChanged = false;
                     }
-                    var result = consumer.Consume(TimeSpan.FromMilliseconds(rows.Count == 0 ? 100 : 0));
+                    var result = consumer.Consume(TimeSpan.FromMilliseconds(pendingCount == 0 ? 100 : 0));
                     if (result is null || result.IsPartitionEOF)
                     {
-                        Flush(rows, next);
+                        FlushAll();
                         if (bounded && ends.Count == 0) return;
                         continue;
                     }
                     var tp = result.TopicPartition;
+                    if (_quiesced || !_epochs.ContainsKey(tp)) continue; // not ours to hand out (any more)
                     if (bounded && ends.TryGetValue(tp, out var end) && result.Offset.Value >= end)
                     {
                         consumer.Pause([tp]);
                         ends.Remove(tp);
+                        finished.Add(tp);
                         continue;
                     }
                     if (!began.ContainsKey(tp)) began[tp] = result.Offset.Value;
                     next[tp] = result.Offset.Value + 1;
+                    if (!pending.TryGetValue(tp, out var rows)) pending[tp] = rows = new List<Row>(BatchSize);
+                    var before = rows.Count;
                     if (!upsert)
                     {
                         if (Decode(result) is { } row) rows.Add(row);
                     }
                     else Normalize(result, rows);
+                    pendingCount += rows.Count - before;
                     if (bounded && ends.TryGetValue(tp, out var last) && result.Offset.Value + 1 >= last)
                     {
                         consumer.Pause([tp]);
                         ends.Remove(tp);
+                        finished.Add(tp);
                     }
-                    if (rows.Count >= BatchSize || (bounded && ends.Count == 0)) Flush(rows, next);
-                    if (bounded && ends.Count == 0) return;
+                    if (rows.Count >= BatchSize) Flush(tp);
+                    if (bounded && ends.Count == 0)
+                    {
+                        FlushAll();
+                        return;
+                    }
                 }
             }
             finally
             {
-                if (group)
+                // The last completed checkpoint (a graceful stop takes one) is stored before the consumer closes,
+                // which commits it.
+                CommitPending(consumer);
+                if (group || namedGroup)
                     try { consumer.Close(); } catch (KafkaException) { /* leaving the group is best effort */ }
+            }
+
+            // Hands one partition's rows to the job with the position after them (a skipped bad row still moves the
+            // position, so a partition with nothing but bad rows is committed past them too).
+            void Flush(TopicPartition tp)
+            {
+                if (!pending.Remove(tp, out var rows)) return;
+                pendingCount -= rows.Count;
+                if (!_epochs.TryGetValue(tp, out var epoch)) return; // given up while being read
+                context.Counters.AddRead(rows.Count);
+                _buffer.Writer.TryWrite(new RowBatch(rows) { SourcePosition = new BatchPosition(tp, epoch, next[tp]) });
+            }
+
+            void FlushAll()
+            {
+                foreach (var tp in pending.Keys.ToList()) Flush(tp);
             }
 
             // upsert-kafka: the topic is a changelog keyed by the PRIMARY KEY. The first value of a key is +I, a later
@@ -436,15 +541,6 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     return null;
                 }
             }
-        }
-
-        /// <summary>Hands the rows read so far to the job with the position after them.</summary>
-        private void Flush(List<Row> rows, Dictionary<TopicPartition, long> next)
-        {
-            if (rows.Count == 0) return;
-            context.Counters.AddRead(rows.Count);
-            _buffer.Writer.TryWrite(new RowBatch([.. rows]) { SourcePosition = new Dictionary<TopicPartition, long>(next) });
-            rows.Clear();
         }
 
         /// <summary>Every partition of the table's topics with its start offset by the startup mode; for a bounded scan

@@ -84,8 +84,14 @@ public sealed class RunnelJob
 {
     private readonly CancellationTokenSource _stop = new();
 
-    internal RunnelJob(string name, bool isBounded, JobCounters counters, Func<CancellationToken, Task> run)
+    private readonly Func<Task<bool>>? _finalCheckpoint;
+
+    /// <summary>How long a graceful stop waits for the final checkpoint of a streaming job.</summary>
+    public static readonly TimeSpan FinalCheckpointTimeout = TimeSpan.FromSeconds(10);
+
+    internal RunnelJob(string name, bool isBounded, JobCounters counters, Func<CancellationToken, Task> run, Func<Task<bool>>? finalCheckpoint = null)
     {
+        _finalCheckpoint = finalCheckpoint;
         Name = name;
         IsBounded = isBounded;
         Counters = counters;
@@ -126,9 +132,13 @@ public sealed class RunnelJob
     /// <summary>Completes when the job ends; faults with the job's error.</summary>
     public Task Completion { get; }
 
-    /// <summary>Stops the job gracefully (sinks commit what they wrote) and waits for it to end.</summary>
+    /// <summary>Stops the job gracefully and waits for it to end: a streaming job first takes a checkpoint (at most
+    /// <see cref="FinalCheckpointTimeout"/>), so sources commit what the sinks acknowledged (a Kafka source's offsets)
+    /// and a restart does not read it again; then sinks commit what they wrote.</summary>
     public async Task StopAsync()
     {
+        if (_finalCheckpoint is not null && Status == JobStatus.Running)
+            await _finalCheckpoint().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         try { await Completion.ConfigureAwait(false); } catch (OperationCanceledException) { }
     }

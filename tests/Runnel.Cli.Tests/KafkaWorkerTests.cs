@@ -1,3 +1,4 @@
+using Runnel.TestSupport;
 using Xunit.Abstractions;
 
 namespace Runnel.Cli.Tests;
@@ -16,7 +17,8 @@ public sealed class KafkaWorkerTests(ITestOutputHelper log)
     [Fact]
     public async Task KilledTwentyTimes_EveryRowArrives_DuplicatesStayWithinTheInFlightWindow()
     {
-        await using var h = await KafkaWorkers.StartAsync(Rows, modelLatencyMs: 10);
+        // Short sessions: a killed worker drops out of the group 3.5 s after its last heartbeat.
+        await using var h = await KafkaWorkers.StartAsync(Rows, modelLatencyMs: 10, sessionTimeoutMs: 3500);
         var random = new Random(20261121);
         var firstOutput = new List<double>();
         var readAtKill = new List<int>();
@@ -51,8 +53,65 @@ public sealed class KafkaWorkerTests(ITestOutputHelper log)
         Assert.All(firstOutput, s => Assert.True(s < 10, $"restart to first output took {s:F1} s"));
         // A kill can only repeat what was read after the last completed checkpoint: the rows of one checkpoint
         // interval (1 s) plus what the pipeline holds — the source's read-ahead (5 batches of 1,024), the scan's
-        // channel (8 batches) and the model stage's rows in flight (8,192). The model answers ~1,000 rows/s here.
-        const int window = 1_000 + 5 * 1024 + 8 * 1024 + 8192;
+        // channel (8 batches) and the model stage's rows in flight (2,048). The model answers ~1,000 rows/s here.
+        const int window = 1_000 + 5 * 1024 + 8 * 1024 + 2048;
         Assert.True(duplicates <= kills * window, $"{duplicates} duplicates exceed {kills} × {window}");
+    }
+
+    [Fact]
+    public async Task ThreeWorkersOnASharedCatalog_AFourthJoins_OneStops_NoRowIsLost_AndNoPartitionHasTwoOwners()
+    {
+        // Rebalances that revoke partitions: the mock must wait (9 s) for the revoking worker's checkpoint. The workers
+        // share a catalog in PostgreSQL and each runs in a directory of its own, as on separate machines.
+        await using var pg = await PostgresServer.StartAsync();
+        await using var h = await KafkaWorkers.StartAsync(Rows, modelLatencyMs: 10, sessionTimeoutMs: 10_000, pg);
+        var first = new[] { "w1", "w2", "w3" }.Select(label => (Label: label, Process: h.StartWorker(label))).ToList();
+        foreach (var (label, _) in first)
+            Assert.True(await h.FirstOutputAsync(label, h.Now, TimeSpan.FromSeconds(60)) is not null, $"{label} wrote nothing: {h.Printed(label)}");
+        await Task.Delay(2000);
+
+        var joined = h.Now;
+        h.StartWorker("w4");
+        Assert.True(await h.FirstOutputAsync("w4", joined, TimeSpan.FromSeconds(60)) is not null, $"w4 wrote nothing: {h.Printed("w4")}");
+        await Task.Delay(2000);
+
+        var stopped = h.Now;
+        await KafkaWorkers.StopAsync(first[0].Process);
+        h.Model.LatencyMs = 1;
+        var complete = await h.AllArrivedAsync(Rows, TimeSpan.FromSeconds(240));
+
+        var output = h.Output.ToList();
+        var distinct = output.Select(o => o.Id).Distinct().Count();
+        log.WriteLine($"{output.Count} messages, {distinct} distinct ids, {output.Count - distinct} duplicates; w4 joined at {joined:F1} s, w1 stopped at {stopped:F1} s");
+        Assert.True(complete, $"only {distinct} of {Rows} ids arrived");
+
+        // Who wrote each source partition, in the order the messages were produced: owners take turns (a handful of
+        // runs: one per move), never write it at the same time (their messages would interleave, run after run).
+        foreach (var p in output.GroupBy(o => o.Partition))
+        {
+            var ordered = p.OrderBy(o => o.At).ToList();
+            var runs = new List<(string Worker, double From, double To, int Count)>();
+            foreach (var o in ordered)
+            {
+                if (runs.Count > 0 && runs[^1].Worker == o.Worker) runs[^1] = runs[^1] with { To = o.At, Count = runs[^1].Count + 1 };
+                else runs.Add((o.Worker, o.At, o.At, 1));
+            }
+            log.WriteLine($"partition {p.Key}: " + string.Join(", ", runs.Select(r => $"{r.Worker} {r.From:F1}-{r.To:F1} s ({r.Count})")));
+            Assert.True(runs.Count <= 6, $"partition {p.Key} changed writers {runs.Count - 1} times: two workers read it at once");
+        }
+
+        // Partitions that kept their owner through a rebalance kept flowing (cooperative rebalancing): no gap of 4 s
+        // in their output, while the rebalance itself takes 9 s (an eager one would stop every partition for that long).
+        foreach (var moment in new[] { joined, stopped })
+        {
+            foreach (var p in output.GroupBy(o => o.Partition))
+            {
+                var around = p.Where(o => o.At >= moment - 1 && o.At <= moment + 12).OrderBy(o => o.At).ToList();
+                if (around.Count == 0 || around.Select(o => o.Worker).Distinct().Count() > 1) continue; // moved, or done
+                var gap = around.Zip(around.Skip(1), (x, y) => y.At - x.At).DefaultIfEmpty(0).Max();
+                log.WriteLine($"partition {p.Key} around {moment:F1} s: one owner ({around[0].Worker}), largest gap {gap:F2} s");
+                Assert.True(gap < 4.0, $"partition {p.Key} stalled for {gap:F1} s around {moment:F1} s although it kept its owner");
+            }
+        }
     }
 }

@@ -15,51 +15,64 @@ internal sealed class KafkaWorkers : IAsyncDisposable
 {
     private readonly List<Process> _workers = [];
     private Process? _reader;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly DateTimeOffset _start = DateTimeOffset.UtcNow;
 
-    private KafkaWorkers(KafkaMockCluster cluster, FakeModelServer model, string directory)
+    private KafkaWorkers(KafkaMockCluster cluster, FakeModelServer model, string directory, PostgresServer? postgres)
     {
         Cluster = cluster;
         Model = model;
         Directory = directory;
+        _postgres = postgres;
     }
+
+    private readonly PostgresServer? _postgres;
+    // The secret key every worker shares when the catalog is in PostgreSQL (as on separate machines).
+    private readonly string _secretKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public KafkaMockCluster Cluster { get; }
     public FakeModelServer Model { get; }
     public string Directory { get; }
-    private string Catalog => Path.Combine(Directory, "catalog.db");
+    private string Catalog => _postgres?.Uri ?? Path.Combine(Directory, "catalog.db");
 
-    /// <summary>Every output message in arrival order: (seconds since start, id, source partition, worker label).</summary>
+    /// <summary>Every output message in arrival order: (when it was produced, in seconds since the harness started — the
+    /// message's CreateTime —, id, source partition, worker label).</summary>
     public ConcurrentQueue<(double At, int Id, int Partition, string Worker)> Output { get; } = new();
 
     /// <summary>Seconds since the harness started.</summary>
-    public double Now => _clock.Elapsed.TotalSeconds;
+    public double Now => (DateTimeOffset.UtcNow - _start).TotalSeconds;
 
     /// <summary>Starts the cluster and model (answers after <paramref name="modelLatencyMs"/>), declares the tables and
     /// model, loads <paramref name="rows"/> keyed rows into <c>events</c>, and starts reading <c>enriched</c>.</summary>
-    public static async Task<KafkaWorkers> StartAsync(int rows, int modelLatencyMs)
+    /// <remarks>The group's <paramref name="sessionTimeoutMs"/> sets how the mock paces rebalances: a killed worker
+    /// drops out of the group after it, and after a member joins or leaves the mock waits session.timeout.ms - 1 s for
+    /// the others to rejoin (a real broker waits for them, up to max.poll.interval.ms). Short sessions give fast
+    /// restarts; a rebalance that revokes partitions needs the wait to be longer than the revoking worker's final
+    /// checkpoint. Not below 3.5 s: the mock also expires members that wait for its first join (3 s,
+    /// group.initial.rebalance.delay.ms).</remarks>
+    /// <param name="postgres">When given, the catalog is shared in this PostgreSQL server and each worker runs in a
+    /// directory of its own, as on separate machines; otherwise the workers share one SQLite catalog file.</param>
+    public static async Task<KafkaWorkers> StartAsync(int rows, int modelLatencyMs, int sessionTimeoutMs, PostgresServer? postgres = null)
     {
         var cluster = await KafkaMockCluster.StartAsync();
         var model = await FakeModelServer.StartAsync();
         model.LatencyMs = modelLatencyMs;
-        var workers = new KafkaWorkers(cluster, model, Paths.NewTempDirectory());
+        var workers = new KafkaWorkers(cluster, model, Paths.NewTempDirectory(), postgres);
         var servers = cluster.BootstrapServers;
-        // Short sessions: a killed worker drops out of the group after 3.5 s, and the mock waits session.timeout.ms - 1 s
-        // before it rebalances a group whose member left. (Not below 3.5 s: the mock also expires members that wait
-        // for its first join, which takes 3 s, group.initial.rebalance.delay.ms.)
+        // RUNNEL_TEST_KAFKA_DEBUG=cgrp (librdkafka's debug contexts) puts the client's log in each worker's .err file.
+        var debug = Environment.GetEnvironmentVariable("RUNNEL_TEST_KAFKA_DEBUG") is { Length: > 0 } d ? $" 'properties.debug' = '{d}'," : "";
         await File.WriteAllTextAsync(Path.Combine(workers.Directory, "setup.sql"), $"""
             CREATE CONNECTION fake WITH ('type' = 'openai', 'endpoint' = '{model.ChatUrl}', 'api-key' = 'k');
             CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING)
               WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'fake');
             CREATE TABLE src (id INT, text STRING, part INT METADATA FROM 'partition' VIRTUAL) WITH ('connector' = 'kafka',
               'topic' = 'events', 'properties.bootstrap.servers' = '{servers}', 'properties.group.id' = 'enrichers',
-              'properties.session.timeout.ms' = '3500', 'properties.heartbeat.interval.ms' = '500',
+              'properties.session.timeout.ms' = '{sessionTimeoutMs}', 'properties.heartbeat.interval.ms' = '500',{debug}
               'key.format' = 'json', 'key.fields' = 'id', 'value.format' = 'json');
             CREATE TABLE dst (id INT, answer STRING, part INT, worker STRING) WITH ('connector' = 'kafka',
               'topic' = 'enriched', 'properties.bootstrap.servers' = '{servers}',
               'key.format' = 'json', 'key.fields' = 'id', 'value.format' = 'json');
             """);
-        var (exit, _, err) = await RunAsync(workers.Directory, "run", "setup.sql", "--catalog", workers.Catalog);
+        var (exit, _, err) = await workers.RunAsync(workers.Directory, "run", "setup.sql", "--catalog", workers.Catalog);
         Assert.True(exit == 0, err);
 
         // The rows, keyed by id, produced by kcat (a second, independent client).
@@ -69,7 +82,7 @@ internal sealed class KafkaWorkers : IAsyncDisposable
         await produce.WaitForExitAsync();
         Assert.True(produce.ExitCode == 0, await produce.StandardError.ReadToEndAsync());
 
-        workers._reader = Process.Start(new ProcessStartInfo("kcat", ["-C", "-b", servers, "-t", "enriched", "-o", "beginning", "-u", "-q", "-f", "%s\\n"])
+        workers._reader = Process.Start(new ProcessStartInfo("kcat", ["-C", "-b", servers, "-t", "enriched", "-o", "beginning", "-u", "-q", "-f", "%T|%s\\n"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -78,9 +91,11 @@ internal sealed class KafkaWorkers : IAsyncDisposable
         {
             while (await workers._reader.StandardOutput.ReadLineAsync() is { } line)
             {
-                using var json = JsonDocument.Parse(line);
+                var bar = line.IndexOf('|');
+                var produced = (DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(line[..bar], System.Globalization.CultureInfo.InvariantCulture)) - workers._start).TotalSeconds;
+                using var json = JsonDocument.Parse(line[(bar + 1)..]);
                 var root = json.RootElement;
-                workers.Output.Enqueue((workers.Now, root.GetProperty("id").GetInt32(), root.GetProperty("part").GetInt32(), root.GetProperty("worker").GetString()!));
+                workers.Output.Enqueue((produced, root.GetProperty("id").GetInt32(), root.GetProperty("part").GetInt32(), root.GetProperty("worker").GetString()!));
             }
         });
         _ = Task.Run(async () => await workers._reader.StandardError.ReadToEndAsync());
@@ -95,7 +110,9 @@ internal sealed class KafkaWorkers : IAsyncDisposable
             SET 'execution.checkpointing.interval' = '1s';
             INSERT INTO dst SELECT id, answer, part, '{label}' FROM src, LATERAL TABLE(ML_PREDICT('m', text));
             """);
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var home = _postgres is null ? Directory : System.IO.Directory.CreateDirectory(Path.Combine(Directory, label)).FullName;
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = home, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["RUNNEL_SECRET_KEY"] = _secretKey;
         foreach (var a in new[] { Paths.RunnelDll, "run", script, "--catalog", Catalog }) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         // Keep its output in files (for failures), so it never blocks on a full pipe either.
@@ -117,6 +134,14 @@ internal sealed class KafkaWorkers : IAsyncDisposable
             await Task.Delay(20);
         }
         return null;
+    }
+
+    /// <summary>Stops a worker gracefully, as a service manager does (SIGTERM), and waits for it to exit.</summary>
+    public static async Task StopAsync(Process worker)
+    {
+        using var kill = Process.Start("kill", ["-TERM", worker.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        await kill.WaitForExitAsync();
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>What worker <paramref name="label"/> printed so far (standard error, then the end of standard output).</summary>
@@ -143,9 +168,10 @@ internal sealed class KafkaWorkers : IAsyncDisposable
         return false;
     }
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(string directory, params string[] args)
+    private async Task<(int Exit, string Out, string Err)> RunAsync(string directory, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.Environment["RUNNEL_SECRET_KEY"] = _secretKey;
         psi.ArgumentList.Add(Paths.RunnelDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

@@ -176,10 +176,10 @@ public sealed class KafkaCommitTests
         {
             var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO dst SELECT id FROM src")).Job;
             await Until(() => job.Counters.RowsWritten >= expected, job);
-            // Two commits after every row was written: the later one covers them all.
-            var commits = job.Counters.SourceCommits;
-            await Until(() => job.Counters.SourceCommits >= commits + 2, job);
+            // Offsets are committed while the job runs (after completed checkpoints)...
+            await Until(() => job.Counters.SourceCommits >= 1, job);
             await Task.Delay(500);
+            // ...and a graceful stop takes a last checkpoint and commits it as the consumer leaves.
             await job.StopAsync();
             return job.Counters.RowsWritten;
         }

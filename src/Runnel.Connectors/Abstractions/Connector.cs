@@ -167,14 +167,30 @@ public interface ISource : IAsyncDisposable
 
 /// <summary>
 /// A source that can commit how far it has read, once every row before a position is durable in the job's sinks
-/// (Kafka: the consumer group's offsets). Its batches carry <see cref="RowBatch.SourcePosition"/>; the job calls
-/// <see cref="Commit"/> with such a position when a checkpoint taken after that batch completes.
+/// (Kafka: the consumer group's offsets). Each of its batches carries <see cref="RowBatch.SourcePosition"/>, where the
+/// source stands after that batch for the part of the source it came from (a Kafka partition). The scan folds the
+/// positions of the batches it passes on into one with <see cref="Advance"/>, drops batches the source has given up
+/// (<see cref="IsStale"/>: a revoked partition, whose new owner reads them), and when a checkpoint taken after them
+/// completes the job calls <see cref="Commit"/> with the folded position.
 /// </summary>
 public interface ICommittingSource : ISource
 {
-    /// <summary>Commits <paramref name="position"/> (a <see cref="RowBatch.SourcePosition"/> this source yielded).
-    /// Called from any thread, in increasing order of positions; must not block for long (queue the work).</summary>
+    /// <summary>The position after <paramref name="batchPosition"/> (a batch's <see cref="RowBatch.SourcePosition"/>),
+    /// given the position <paramref name="position"/> before it (null: nothing passed on yet). Returns a new object;
+    /// positions already handed out are not changed.</summary>
+    object Advance(object? position, object batchPosition);
+
+    /// <summary>True when the batch at <paramref name="batchPosition"/> must not be passed on: the source no longer
+    /// owns its part (a revoked Kafka partition) or the job is stopping. Thread-safe.</summary>
+    bool IsStale(object batchPosition);
+
+    /// <summary>Commits <paramref name="position"/> (a position built with <see cref="Advance"/>). Called from any
+    /// thread, in increasing order of positions; must not block for long (queue the work).</summary>
     void Commit(object position);
+
+    /// <summary>The job is stopping gracefully: hand out no more rows (every batch not yet passed on becomes stale),
+    /// so the final checkpoint covers everything that was passed on.</summary>
+    void Quiesce();
 }
 
 /// <summary>

@@ -31,7 +31,7 @@ internal static class InsertHandler
             {
                 await foreach (var _ in op.ExecuteAsync(context, stop).ConfigureAwait(false)) { }
             })).ConfigureAwait(false);
-        });
+        }, context.BatchMode ? null : () => context.Checkpoints.FinalAsync(RunnelJob.FinalCheckpointTimeout));
         engine.Track(job);
         return job;
     }

@@ -54,8 +54,9 @@ public sealed class CorrelateOperator(Operator input, LogicalCorrelate node) : O
         }
     }
 
-    /// <summary>The fewest input rows a table function may have under evaluation at once (8 batches of 1,024).</summary>
-    public const int MinRowsInFlight = 8 * 1024;
+    /// <summary>The fewest input rows a table function may have under evaluation at once (2 batches of 1,024: enough
+    /// to overlap batches; more only adds latency — and time to pass a checkpoint barrier — when the function is slow).</summary>
+    public const int MinRowsInFlight = 2 * 1024;
 
     /// <summary>
     /// Starts evaluating each input batch as soon as it arrives, so a slow function (a model call) works on many

@@ -83,7 +83,8 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
         }, CancellationToken.None);
 
         // Streaming mode: put a checkpoint barrier into the stream whenever one falls due, after the rows read so far.
-        var checkpoints = context.BatchMode ? null : context.Checkpoints.RegisterScan(source as ICommittingSource);
+        var committing = context.BatchMode ? null : source as ICommittingSource;
+        var checkpoints = context.BatchMode ? null : context.Checkpoints.RegisterScan(committing);
         long lastBarrier = 0;
         object? position = null;
         long? Barrier()
@@ -109,6 +110,12 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
                 if (!await ready.ConfigureAwait(false)) break;
                 while (channel.Reader.TryRead(out var batch))
                 {
+                    if (committing is not null && batch.SourcePosition is { } at)
+                    {
+                        // Given up by the source (a revoked partition): its new owner reads these rows.
+                        if (committing.IsStale(at)) continue;
+                        position = committing.Advance(position, at);
+                    }
                     var output = new List<Row>(batch.Count);
                     foreach (var src in batch.Rows)
                     {
@@ -129,7 +136,6 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
                         }
                         output.Add(ReferenceEquals(values, src.Values) ? src : new Row(values, src.Kind));
                     }
-                    position = batch.SourcePosition ?? position;
                     yield return new RowBatch(output, currentWatermark) { Checkpoint = Barrier() };
                 }
             }

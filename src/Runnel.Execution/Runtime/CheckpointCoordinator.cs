@@ -106,13 +106,29 @@ public sealed class CheckpointCoordinator
     }
 
     /// <summary>Asks for a checkpoint now; true when it completed (and positions were committed) within
-    /// <paramref name="timeout"/>, false otherwise (the rows since the last completed checkpoint stay uncommitted).</summary>
-    public async Task<bool> RequestAsync(TimeSpan timeout)
+    /// <paramref name="timeout"/>, false otherwise (the rows since the last completed checkpoint stay uncommitted).
+    /// Returns false at once for a job that has completed no checkpoint in its first three intervals.</summary>
+    public Task<bool> RequestAsync(TimeSpan timeout) => RequestCoreAsync(timeout, final: false);
+
+    /// <summary>The job is stopping gracefully: sources stop handing out rows (<see cref="ICommittingSource.Quiesce"/>)
+    /// and a last checkpoint commits everything they handed out; true when it completed within <paramref name="timeout"/>.</summary>
+    public Task<bool> FinalAsync(TimeSpan timeout) => RequestCoreAsync(timeout, final: true);
+
+    private async Task<bool> RequestCoreAsync(TimeSpan timeout, bool final)
     {
+        if (final)
+        {
+            List<ScanCheckpoints> scans;
+            lock (_gate) scans = [.. _scans];
+            foreach (var scan in scans) scan.Source?.Quiesce();
+        }
         TaskCompletionSource<bool> waiter;
         TaskCompletionSource signal;
         lock (_gate)
         {
+            // A job that has completed no checkpoint in three intervals does not pass barriers (it has state, or no
+            // sink): waiting would only delay the caller.
+            if (_completed == 0 && Stopwatch.GetElapsedTime(_start) > 3 * Interval) return false;
             var id = Due + 1;
             Interlocked.Exchange(ref _forced, id);
             if (!_waiters.TryGetValue(id, out waiter!)) _waiters[id] = waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -131,6 +147,9 @@ public sealed class ScanCheckpoints
     private readonly Queue<(long Id, object Position)> _barriers = new();
 
     internal ScanCheckpoints(ICommittingSource? source) => _source = source;
+
+    /// <summary>The scan's source when it commits positions.</summary>
+    internal ICommittingSource? Source => _source;
 
     /// <summary>Records barrier <paramref name="checkpoint"/> put after the rows up to <paramref name="position"/>
     /// (null: nothing read yet, nothing to commit).</summary>

@@ -26,7 +26,7 @@ public interface ITableFunctionEvaluator : IAsyncDisposable
     bool Ordered => true;
 
     /// <summary>How many input rows the function wants under evaluation at once to keep its calls busy (the operator
-    /// allows at least 8 batches of 1,024 rows); more rows mean more memory held.</summary>
+    /// allows at least 2 batches of 1,024 rows); more rows mean more memory held and more latency.</summary>
     int RowsInFlight => 8 * 1024;
 }
 
