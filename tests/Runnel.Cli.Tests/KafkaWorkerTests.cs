@@ -100,8 +100,10 @@ public sealed class KafkaWorkerTests(ITestOutputHelper log)
             Assert.True(runs.Count <= 6, $"partition {p.Key} changed writers {runs.Count - 1} times: two workers read it at once");
         }
 
-        // Partitions that kept their owner through a rebalance kept flowing (cooperative rebalancing): no gap of 4 s
-        // in their output, while the rebalance itself takes 9 s (an eager one would stop every partition for that long).
+        // Partitions that kept their owner through a rebalance kept flowing (cooperative rebalancing) while the
+        // rebalance itself took 9 s (the mock's wait for the group), which an eager one would stop every partition
+        // for. A worker that gives a partition up finishes that partition's rows first (its revocation waits up to
+        // 5 s for a checkpoint), so its other partitions may pause that long; nothing pauses longer.
         foreach (var moment in new[] { joined, stopped })
         {
             foreach (var p in output.GroupBy(o => o.Partition))
@@ -110,7 +112,7 @@ public sealed class KafkaWorkerTests(ITestOutputHelper log)
                 if (around.Count == 0 || around.Select(o => o.Worker).Distinct().Count() > 1) continue; // moved, or done
                 var gap = around.Zip(around.Skip(1), (x, y) => y.At - x.At).DefaultIfEmpty(0).Max();
                 log.WriteLine($"partition {p.Key} around {moment:F1} s: one owner ({around[0].Worker}), largest gap {gap:F2} s");
-                Assert.True(gap < 4.0, $"partition {p.Key} stalled for {gap:F1} s around {moment:F1} s although it kept its owner");
+                Assert.True(gap < 7.0, $"partition {p.Key} stalled for {gap:F1} s around {moment:F1} s although it kept its owner");
             }
         }
     }
