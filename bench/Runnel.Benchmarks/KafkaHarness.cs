@@ -6,7 +6,8 @@ namespace Runnel.Benchmarks;
 
 /// <summary>
 /// Issue 6: rows per second of <c>kafka → ML_PREDICT(local model) → kafka</c> on librdkafka's mock cluster (3 brokers,
-/// hosted by kcat). Loads <c>rows</c> JSON reviews into topic <c>reviews</c> (4 partitions, the mock's default) with
+/// hosted by kcat). Loads <c>rows</c> JSON reviews keyed by id into topic <c>reviews</c> (4 partitions, the mock's
+/// default; keys spread them evenly — the mock keeps at most 5 MiB per partition, so at most ~150,000 rows) with
 /// INSERT INTO, trains a local sentiment classifier on the repository's labelled sentences, then runs
 /// <c>INSERT INTO rated SELECT id, sentiment FROM reviews, LATERAL TABLE(ML_PREDICT(..))</c> in streaming mode over a
 /// bounded scan (to the topic's end) and reports rows/s of that job, and of the same job without ML_PREDICT (what the
@@ -27,7 +28,7 @@ public static class KafkaHarness
         var servers = cluster.BootstrapServers;
         await engine.ExecuteAsync($"CREATE TABLE labelled (sentence STRING, label INT) WITH ('connector' = 'filesystem', 'path' = '{sentences}', 'format' = 'csv', 'csv.field-delimiter' = '\t', 'csv.disable-quote-character' = 'true')").ConfigureAwait(false);
         await engine.ExecuteAsync("CREATE MODEL sentiment INPUT (text STRING) OUTPUT (sentiment STRING) WITH ('provider' = 'local', 'task' = 'classification') AS SELECT sentence, CASE WHEN label = 1 THEN 'POSITIVE' ELSE 'NEGATIVE' END FROM labelled").ConfigureAwait(false);
-        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'kafka', 'topic' = 'reviews', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')").ConfigureAwait(false);
+        await engine.ExecuteAsync($"CREATE TABLE reviews (id BIGINT, text STRING) WITH ('connector' = 'kafka', 'topic' = 'reviews', 'properties.bootstrap.servers' = '{servers}', 'key.format' = 'json', 'key.fields' = 'id', 'value.format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')").ConfigureAwait(false);
         var load = Stopwatch.StartNew();
         const int chunk = 50_000;
         for (var from = 0; from < rows; from += chunk)

@@ -39,7 +39,7 @@ switch (args.Length > 0 ? args[0] : "")
     case "race": return await ModelBenchmarks.RaceAsync(Arg(args, 1, 10_000), Arg(args, 2, 200));
     case "memory": return await ModelBenchmarks.MemoryAsync(Arg(args, 1, 1_000_000));
     // Issue 6: kafka → ML_PREDICT(local model) → kafka on the mock cluster.
-    case "kafka": return await KafkaHarness.RunAsync(Arg(args, 1, 200_000), Arg(args, 2, 3));
+    case "kafka": return await KafkaHarness.RunAsync(Arg(args, 1, 100_000), Arg(args, 2, 3));
 }
 BenchmarkSwitcher.FromAssembly(typeof(ThroughputHarness).Assembly).Run(args);
 return 0;

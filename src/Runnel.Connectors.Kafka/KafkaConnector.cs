@@ -638,6 +638,16 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
 
     private sealed class Sink : ISink
     {
+        /// <summary>librdkafka consumer properties, which a producer would only warn about.</summary>
+        private static readonly HashSet<string> ConsumerOnly = new(StringComparer.Ordinal)
+        {
+            "group.id", "group.instance.id", "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms",
+            "partition.assignment.strategy", "auto.offset.reset", "enable.auto.commit", "auto.commit.interval.ms",
+            "enable.auto.offset.store", "isolation.level", "fetch.min.bytes", "fetch.max.bytes", "fetch.wait.max.ms",
+            "max.partition.fetch.bytes", "queued.min.messages", "queued.max.messages.kbytes", "enable.partition.eof",
+            "check.crcs", "group.protocol.type", "coordinator.query.interval.ms",
+        };
+
         private readonly TableContext _context;
         private readonly string _topic;
         private readonly IRecordEncoder _encoder;
@@ -662,7 +672,9 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             _keyEncoder = _layout.KeyFormat?.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.KeyColumns), options, context.TimeZone);
             var safe = (options.GetString("sink.delivery-guarantee") ?? "at-least-once") == "at-least-once";
             // murmur2_random: keyed messages land on the partition the Java client would pick (Flink's default).
-            var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5, Partitioner = Partitioner.Murmur2Random }, properties);
+            // The table's properties serve its source too; the consumer's own ones are not given to the producer.
+            var producerProperties = properties.Where(kv => !ConsumerOnly.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5, Partitioner = Partitioner.Murmur2Random }, producerProperties);
             _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
         }
 
