@@ -132,15 +132,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 ?? throw new OptionException($"Table '{context.TableName}': connection '{connectionName}' cannot be looked up here");
             if (!connection.Type.Equals("kafka", StringComparison.OrdinalIgnoreCase))
                 throw new OptionException($"Table '{context.TableName}': connection '{connectionName}' is of type '{connection.Type}', not 'kafka'");
-            if (connection.Endpoint is { } servers) properties["bootstrap.servers"] = servers;
-            foreach (var (key, value) in connection.Options) properties[key] = value;
-            if (connection.Secrets.TryGetValue("username", out var user) && connection.Secrets.TryGetValue("password", out var password))
-            {
-                properties["sasl.username"] = user.Reveal();
-                properties["sasl.password"] = password.Reveal();
-                properties.TryAdd("sasl.mechanism", "PLAIN");
-                properties.TryAdd("security.protocol", "SASL_SSL");
-            }
+            foreach (var (key, value) in KafkaTopics.ClientProperties(connection)) properties[key] = value;
         }
         // The table's own properties.* win over the connection's.
         foreach (var (key, value) in context.Options.Where(kv => kv.Key.StartsWith("properties.", StringComparison.OrdinalIgnoreCase)))
@@ -784,6 +776,55 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         {
             _producer.Dispose();
             return ValueTask.CompletedTask;
+        }
+    }
+}
+
+/// <summary>Kafka connections (CREATE CONNECTION .. 'type' = 'kafka') as librdkafka client properties, and the topics
+/// managed tables live in.</summary>
+public static class KafkaTopics
+{
+    /// <summary>librdkafka properties of a kafka connection: <c>bootstrap.servers</c> from the endpoint, its plain
+    /// options (<c>security.protocol</c>, <c>sasl.mechanism</c>, <c>ssl.ca.location</c>), and its <c>username</c>/<c>password</c>
+    /// as <c>sasl.username</c>/<c>sasl.password</c> (SASL PLAIN over SSL unless the options say otherwise).</summary>
+    public static Dictionary<string, string> ClientProperties(ConnectorConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (connection.Endpoint is { } servers) properties["bootstrap.servers"] = servers;
+        foreach (var (key, value) in connection.Options) properties[key] = value;
+        if (connection.Secrets.TryGetValue("username", out var user) && connection.Secrets.TryGetValue("password", out var password))
+        {
+            properties["sasl.username"] = user.Reveal();
+            properties["sasl.password"] = password.Reveal();
+            properties.TryAdd("sasl.mechanism", "PLAIN");
+            properties.TryAdd("security.protocol", "SASL_SSL");
+        }
+        return properties;
+    }
+
+    /// <summary>Creates <paramref name="topic"/> on the connection's brokers with their default partition count and
+    /// replication; true when it was created or already exists, false when the brokers refused or did not answer
+    /// within <paramref name="timeout"/> (a broker that creates topics on first use creates it then; librdkafka's mock
+    /// cluster never answers CreateTopics).</summary>
+    public static bool TryCreate(ConnectorConnection connection, string topic, TimeSpan timeout)
+    {
+        KafkaNative.EnsureResolver();
+        var config = new AdminClientConfig();
+        foreach (var (key, value) in ClientProperties(connection)) config.Set(key, value);
+        using var admin = new AdminClientBuilder(config).Build();
+        try
+        {
+            return admin.CreateTopicsAsync([new Confluent.Kafka.Admin.TopicSpecification { Name = topic, NumPartitions = -1, ReplicationFactor = -1 }],
+                new Confluent.Kafka.Admin.CreateTopicsOptions { RequestTimeout = timeout, OperationTimeout = timeout }).Wait(timeout + TimeSpan.FromSeconds(1));
+        }
+        catch (AggregateException e) when (e.InnerException is Confluent.Kafka.Admin.CreateTopicsException c && c.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
+        {
+            return true;
+        }
+        catch (AggregateException)
+        {
+            return false;
         }
     }
 }

@@ -21,6 +21,13 @@ public sealed class Session
     public const string DmlSync = "table.dml-sync";
     /// <summary>Flink's key for how often unbounded sinks commit.</summary>
     public const string CheckpointInterval = "execution.checkpointing.interval";
+    /// <summary>Runnel's key naming a connection of type 'kafka' as the home of managed tables: a CREATE TABLE without
+    /// a connector then creates a topic of the table's name on it, as Confluent Cloud does (unset: managed tables are
+    /// files beside the catalog).</summary>
+    public const string ManagedKafkaConnection = "runnel.managed-tables.kafka-connection";
+
+    /// <summary>The connection managed tables live on, or null.</summary>
+    public string? ManagedTablesOnKafka => _config.TryGetValue(ManagedKafkaConnection, out var c) && c.Length > 0 ? c : null;
 
     private readonly Dictionary<string, string> _config = new(StringComparer.Ordinal);
 

@@ -329,3 +329,40 @@ public sealed class KafkaConnectionTests
         Assert.Contains("is of type 'openai', not 'kafka'", error.Message);
     }
 }
+
+/// <summary>Managed tables on Kafka: with a kafka connection named as their home, CREATE TABLE without a connector
+/// makes a topic-backed table, as in Confluent Cloud.</summary>
+public sealed class KafkaManagedTableTests
+{
+    [Fact]
+    public async Task ATableWithoutAConnector_ReadsAndWritesATopicOfItsName()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"CREATE CONNECTION home WITH ('type' = 'kafka', 'endpoint' = '{cluster.BootstrapServers}')");
+        await engine.ExecuteAsync("SET 'runnel.managed-tables.kafka-connection' = 'home'");
+        // (The mock never answers CreateTopics: the statement waits 5 s, then the topic is created on first write.)
+        await engine.ExecuteAsync("CREATE TABLE orders (id INT, item STRING)");
+        await engine.ExecuteAsync("CREATE TABLE totals (item STRING, n BIGINT, PRIMARY KEY (item) NOT ENFORCED)");
+
+        var orders = ((MessageResult)await engine.ExecuteAsync("SHOW CREATE TABLE orders")).Message;
+        Assert.Contains("'connector' = 'kafka'", orders);
+        Assert.Contains("'topic' = 'orders'", orders);
+        Assert.Contains("'kafka.connection' = 'home'", orders);
+        var totals = ((MessageResult)await engine.ExecuteAsync("SHOW CREATE TABLE totals")).Message;
+        Assert.Contains("'connector' = 'upsert-kafka'", totals);
+
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO orders VALUES (1, 'tea'), (2, 'coffee'), (3, 'tea')")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["+I[1, tea]", "+I[2, coffee]", "+I[3, tea]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id, item FROM orders").WaitAsync(TimeSpan.FromSeconds(30))).Order(StringComparer.Ordinal));
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO totals SELECT item, COUNT(*) FROM orders GROUP BY item")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["+I[coffee, 1]", "+I[tea, 2]"], (await ModelTestEngine.RowsAsync(engine, "SELECT item, n FROM totals").WaitAsync(TimeSpan.FromSeconds(30))).Order(StringComparer.Ordinal));
+
+        // The rows are in topic 'orders', for any Kafka client.
+        var kcat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kcat",
+            ["-C", "-b", cluster.BootstrapServers, "-t", "orders", "-o", "beginning", "-e", "-q"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var wire = (await kcat.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await kcat.WaitForExitAsync();
+        Assert.Equal(3, wire.Length);
+        Assert.Contains("{\"id\":2,\"item\":\"coffee\"}", wire);
+    }
+}

@@ -28,6 +28,8 @@ internal static class CreateTableHandler
                 Columns = plan.Schema.Columns.Select(c => (TableElement)new PhysicalColumnDef(c.Name, c.Type.Kind == TypeKind.Char ? SqlType.String.WithNullable(c.Type.IsNullable) : c.Type, null)).ToList(),
             };
         }
+        if (engine.Session.ManagedTablesOnKafka is { } home && !statement.Temporary && !definition.Options.Any(o => o.Key.Equals("connector", StringComparison.OrdinalIgnoreCase)))
+            definition = OnKafka(engine, definition, name, home);
         var table = new CatalogTable(name, definition);
         Validate(engine, table, statement);
         var exists = context.Catalog.TryGetTable(name, out _) || context.Catalog.TryGetView(name, out _);
@@ -50,6 +52,30 @@ internal static class CreateTableHandler
         if (statement.AsQuery is null) return RunnelEngine.Ok(statement);
         var insert = new InsertStatement(new QualifiedName(name), false, null, statement.AsQuery) { Position = statement.Position, Text = statement.Text };
         return await InsertHandler.ExecuteAsync(engine, insert, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A managed table on Kafka (session key <see cref="Session.ManagedKafkaConnection"/>): topic
+    /// <paramref name="name"/> on connection <paramref name="home"/>, JSON values, read from the earliest offset; with a
+    /// PRIMARY KEY an upsert-kafka table keyed by it. The topic is created now (broker defaults for partitions and
+    /// replication) unless it exists; a broker that refuses or does not answer in time leaves it to be created on
+    /// first use. The stored DDL carries these options, so every worker sharing the catalog reads the same topic.</summary>
+    private static CreateTableStatement OnKafka(RunnelEngine engine, CreateTableStatement definition, string name, string home)
+    {
+        var connection = engine.Models.ConnectionInfo(home);
+        if (!connection.Type.Equals("kafka", StringComparison.OrdinalIgnoreCase))
+            throw new RunnelException($"'{Session.ManagedKafkaConnection}' names connection '{home}' of type '{connection.Type}'; managed tables need a connection of type 'kafka'");
+        var upsert = definition.PrimaryKey is not null;
+        List<OptionPair> options =
+        [
+            new("connector", upsert ? "upsert-kafka" : "kafka"),
+            new("kafka.connection", home),
+            new("topic", name),
+            new("value.format", "json"),
+            .. upsert ? [new OptionPair("key.format", "json")] : new[] { new OptionPair("scan.startup.mode", "earliest-offset") },
+            .. definition.Options,
+        ];
+        Runnel.Connectors.Kafka.KafkaTopics.TryCreate(new Runnel.Connectors.Abstractions.ConnectorConnection(connection.Name, connection.Type, connection.Endpoint, connection.Options, connection.Secrets), name, TimeSpan.FromSeconds(5));
+        return definition with { Options = options };
     }
 
     internal static void Validate(RunnelEngine engine, CatalogTable table, Statement statement)
