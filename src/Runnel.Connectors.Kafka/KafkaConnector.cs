@@ -176,10 +176,10 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
     {
         private const int BatchSize = 1024;
         /// <summary>Batches read ahead of the job before the partitions are paused.</summary>
-        private const int Buffered = 4;
+        private const int Buffered = 2;
         private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
         /// <summary>How long a revocation waits for the checkpoint that commits the revoked partitions' finished rows.</summary>
-        public static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(5);
+        public static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(2);
 
         private readonly System.Threading.Channels.Channel<RowBatch> _buffer = System.Threading.Channels.Channel.CreateUnbounded<RowBatch>(
             new System.Threading.Channels.UnboundedChannelOptions { SingleWriter = true }); // not SingleReader: that channel has no Count
@@ -278,6 +278,9 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 // Small fetches per partition (64 KiB, not 1 MiB) interleave the partitions in what the job reads, so a
                 // slow model stage works on every partition at once instead of one partition's megabyte at a time.
                 MaxPartitionFetchBytes = 64 * 1024,
+                // A short read-ahead per partition (librdkafka's default is 100,000 messages): a partition whose broker
+                // answers faster must not fill the queue while the others wait behind it.
+                QueuedMinMessages = 2048,
             }, properties);
             var layout = Layout.Of(context, options, upsert);
             var decoder = format.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.ValueColumns), options, null, context.TimeZone);
