@@ -161,13 +161,20 @@ public sealed class KafkaCommitTests
     public async Task ARestartedStatement_ContinuesAfterTheOffsetsItsSinkAcknowledged()
     {
         await using var cluster = await KafkaMockCluster.StartAsync();
-        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
-        var servers = cluster.BootstrapServers;
         // A short session: after a member leaves, the mock waits session.timeout.ms - 1 s before the group rebalances.
-        await engine.ExecuteAsync($"CREATE TABLE src (id INT) WITH ('connector' = 'kafka', 'topic' = 'src', 'properties.bootstrap.servers' = '{servers}', 'properties.group.id' = 'copier', 'format' = 'json', 'properties.session.timeout.ms' = '6000')");
-        await engine.ExecuteAsync($"CREATE TABLE dst (id INT) WITH ('connector' = 'kafka', 'topic' = 'dst', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
+        await RestartScenarioAsync(cluster.BootstrapServers, "src", "dst", "copier", "'properties.session.timeout.ms' = '6000'");
+    }
+
+    /// <summary>Copies topic <paramref name="source"/> to <paramref name="sink"/> as group <paramref name="group"/>,
+    /// stops, adds rows, copies again: the second run reads only the new rows, and the sink holds each row once.
+    /// Shared with the real-broker suite.</summary>
+    internal static async Task RestartScenarioAsync(string servers, string source, string sink, string group, string extra)
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"CREATE TABLE src (id INT) WITH ('connector' = 'kafka', 'topic' = '{source}', 'properties.bootstrap.servers' = '{servers}', 'properties.group.id' = '{group}', 'format' = 'json', {extra})");
+        await engine.ExecuteAsync($"CREATE TABLE dst (id INT) WITH ('connector' = 'kafka', 'topic' = '{sink}', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
         async Task Produce(int from, int count) => await ((JobResult)await engine.ExecuteAsync(
-            "INSERT INTO src VALUES " + string.Join(", ", Enumerable.Range(from, count).Select(i => $"({i})")))).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+            "INSERT INTO src VALUES " + string.Join(", ", Enumerable.Range(from, count).Select(i => $"({i})")))).Job.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         await Produce(1, 100);
 
         await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
@@ -175,9 +182,9 @@ public sealed class KafkaCommitTests
         async Task<long> RunUntilCommitted(long expected)
         {
             var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO dst SELECT id FROM src")).Job;
-            await Until(() => job.Counters.RowsWritten >= expected, job);
+            await Until(() => job.Counters.RowsWritten >= expected, job, 60);
             // Offsets are committed while the job runs (after completed checkpoints)...
-            await Until(() => job.Counters.SourceCommits >= 1, job);
+            await Until(() => job.Counters.SourceCommits >= 1, job, 60);
             await Task.Delay(500);
             // ...and a graceful stop takes a last checkpoint and commits it as the consumer leaves.
             await job.StopAsync();
@@ -192,7 +199,7 @@ public sealed class KafkaCommitTests
         Assert.Equal(50, await RunUntilCommitted(50));
 
         await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
-        var written = await ModelTestEngine.RowsAsync(engine, "SELECT id FROM dst").WaitAsync(TimeSpan.FromSeconds(30));
+        var written = await ModelTestEngine.RowsAsync(engine, "SELECT id FROM dst").WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(150, written.Count);
         Assert.Equal(150, written.Distinct().Count());
     }

@@ -5,7 +5,8 @@ namespace Runnel.Engine.Tests;
 /// <summary>
 /// The kafka connector against a real broker, when RUNNEL_KAFKA_BOOTSTRAP names one (host:port; the broker must
 /// create topics on first use, <c>auto.create.topics.enable</c>, Kafka's default). Each run uses topics and groups of
-/// its own. Covers what librdkafka's mock cannot: time lookups for timestamp startup.
+/// its own. Covers what librdkafka's mock cannot (time lookups for timestamp startup) and repeats the offset-commit
+/// scenario on a real group coordinator.
 /// </summary>
 public sealed class KafkaRealBrokerTests
 {
@@ -37,4 +38,8 @@ public sealed class KafkaRealBrokerTests
         await ((JobResult)await engine.ExecuteAsync("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(["+I[1, a]", "+I[2, b]", "+I[3, c]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id, text FROM t")).Order(StringComparer.Ordinal));
     }
+
+    [LiveFact("RUNNEL_KAFKA_BOOTSTRAP")]
+    public Task ARestartedStatement_ContinuesAfterTheOffsetsItsSinkAcknowledged() =>
+        KafkaCommitTests.RestartScenarioAsync(Servers, Unique("src"), Unique("dst"), Unique("copier"), "'properties.session.timeout.ms' = '10000'");
 }
