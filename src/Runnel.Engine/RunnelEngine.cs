@@ -139,7 +139,13 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         CheckpointInterval = Session.Checkpoint,
         PrintOutput = PrintOutput,
         TableFunctions = TableFunctionRuntimes,
-        Connections = name => Models.ConnectionInfo(name) is var c
-            ? new ConnectorConnection(c.Name, c.Type, c.Endpoint, c.Options, c.Secrets) : null!,
+        Connections = ConnectorConnection,
     };
+
+    /// <summary>A catalog connection with its secrets, as connectors take it; throws when it does not exist.</summary>
+    internal ConnectorConnection ConnectorConnection(string name)
+    {
+        var c = Models.ConnectionInfo(name);
+        return new ConnectorConnection(c.Name, c.Type, c.Endpoint, c.Options, c.Secrets);
+    }
 }

@@ -78,10 +78,7 @@ public sealed class KafkaConnectorTests
         await ((JobResult)await engine.ExecuteAsync("INSERT INTO keyed VALUES (1, 'one'), (2, 'two')")).Job.Completion;
 
         // What is on the wire, read by another client (kcat): the key holds id, the value only text.
-        var kcat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kcat",
-            ["-C", "-b", cluster.BootstrapServers, "-t", "keyed", "-o", "beginning", "-e", "-q", "-f", "%k|%s\\n"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var wire = (await kcat.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
-        await kcat.WaitForExitAsync();
+        var wire = (await KafkaMockCluster.ConsumeAsync(cluster.BootstrapServers, "keyed", "%k|%s\\n")).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["{\"id\":1}|{\"text\":\"one\"}", "{\"id\":2}|{\"text\":\"two\"}"], wire);
 
         Assert.Equal(["+I[1, one]", "+I[2, two]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id, text FROM keyed")).Order(StringComparer.Ordinal));
@@ -253,11 +250,7 @@ public sealed class UpsertKafkaTests
         async Task<Dictionary<string, string[]>> Wire()
         {
             // Key | value length (-1: a tombstone) | value, the last message of each key.
-            var kcat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kcat",
-                ["-C", "-b", servers, "-t", "counts", "-o", "beginning", "-e", "-q", "-f", "%k|%S|%s\\n"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-            var lines = (await kcat.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            await kcat.WaitForExitAsync();
-            return lines.Select(l => l.Split('|')).GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.Last());
+            return (await KafkaMockCluster.ConsumeAsync(servers, "counts", "%k|%S|%s\\n")).Select(l => l.Split('|')).GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.Last());
         }
         async Task Until(Func<Dictionary<string, string[]>, bool> condition)
         {
@@ -365,10 +358,7 @@ public sealed class KafkaManagedTableTests
         Assert.Equal(["+I[coffee, 1]", "+I[tea, 2]"], (await ModelTestEngine.RowsAsync(engine, "SELECT item, n FROM totals").WaitAsync(TimeSpan.FromSeconds(30))).Order(StringComparer.Ordinal));
 
         // The rows are in topic 'orders', for any Kafka client.
-        var kcat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("kcat",
-            ["-C", "-b", cluster.BootstrapServers, "-t", "orders", "-o", "beginning", "-e", "-q"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var wire = (await kcat.StandardOutput.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        await kcat.WaitForExitAsync();
+        var wire = await KafkaMockCluster.ConsumeAsync(cluster.BootstrapServers, "orders");
         Assert.Equal(3, wire.Length);
         Assert.Contains("{\"id\":2,\"item\":\"coffee\"}", wire);
     }

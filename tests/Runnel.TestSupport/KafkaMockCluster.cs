@@ -55,6 +55,21 @@ public sealed partial class KafkaMockCluster : IAsyncDisposable
         throw new InvalidOperationException("kcat's mock cluster did not come up: " + seen);
     }
 
+    /// <summary>Every message of <paramref name="topic"/> from the beginning, one line each in kcat's
+    /// <paramref name="format"/> (<c>%k</c> key, <c>%s</c> value, <c>%S</c> value length, -1 for a tombstone), read by
+    /// kcat as a second, independent client.</summary>
+    public static async Task<string[]> ConsumeAsync(string servers, string topic, string format = "%s\\n")
+    {
+        using var kcat = Process.Start(new ProcessStartInfo("kcat", ["-C", "-b", servers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", format])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("kcat did not start (apt-get install -y kcat)");
+        var lines = (await kcat.StandardOutput.ReadToEndAsync().ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await kcat.WaitForExitAsync().ConfigureAwait(false);
+        return lines;
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

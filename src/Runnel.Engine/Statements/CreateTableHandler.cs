@@ -61,7 +61,7 @@ internal static class CreateTableHandler
     /// first use. The stored DDL carries these options, so every worker sharing the catalog reads the same topic.</summary>
     private static CreateTableStatement OnKafka(RunnelEngine engine, CreateTableStatement definition, string name, string home)
     {
-        var connection = engine.Models.ConnectionInfo(home);
+        var connection = engine.ConnectorConnection(home);
         if (!connection.Type.Equals("kafka", StringComparison.OrdinalIgnoreCase))
             throw new RunnelException($"'{Session.ManagedKafkaConnection}' names connection '{home}' of type '{connection.Type}'; managed tables need a connection of type 'kafka'");
         var upsert = definition.PrimaryKey is not null;
@@ -74,7 +74,7 @@ internal static class CreateTableHandler
             .. upsert ? [new OptionPair("key.format", "json")] : new[] { new OptionPair("scan.startup.mode", "earliest-offset") },
             .. definition.Options,
         ];
-        Runnel.Connectors.Kafka.KafkaTopics.TryCreate(new Runnel.Connectors.Abstractions.ConnectorConnection(connection.Name, connection.Type, connection.Endpoint, connection.Options, connection.Secrets), name, TimeSpan.FromSeconds(5));
+        Runnel.Connectors.Kafka.KafkaTopics.TryCreate(connection, name, TimeSpan.FromSeconds(5));
         return definition with { Options = options };
     }
 
