@@ -10,20 +10,21 @@ using Runnel.Core.Options;
 namespace Runnel.Connectors.Kafka;
 
 /// <summary>
-/// Flink's <c>kafka</c> connector, first slice: a topic as a dynamic table whose message values are rows in a format
-/// (<c>value.format</c> or <c>format</c>: json, csv, raw). Options keep Flink's names: <c>topic</c>,
-/// <c>properties.bootstrap.servers</c>, <c>properties.group.id</c>, any other <c>properties.*</c> passed to the client
-/// as is (security, SASL), <c>scan.startup.mode</c> (<c>earliest-offset</c>, <c>latest-offset</c>,
-/// <c>group-offsets</c> — the default, Flink's — falling back to the earliest offset without a committed one, and
-/// <c>specific-offsets</c> with <c>scan.startup.specific-offsets</c>), and
-/// <c>scan.bounded.mode</c> (<c>unbounded</c>, or <c>latest-offset</c>: read up to each partition's end as it was
-/// when the scan started, then stop). Metadata columns (<c>METADATA FROM</c>): <c>topic</c>, <c>partition</c>,
-/// <c>offset</c>, <c>timestamp</c>, <c>timestamp-type</c>, <c>headers</c>, <c>leader-epoch</c>, read-only. The sink
-/// produces one message per row with the idempotent producer (<c>acks=all</c>) and waits for every delivery at
-/// checkpoints and at the end (at-least-once). Keys: <c>key.format</c> with <c>key.fields</c> (';'-separated) put
-/// those columns in the message key (partitioned by murmur2, as the Java client), and <c>value.fields-include</c> =
-/// <c>EXCEPT_KEY</c> leaves them out of the value. Not yet: timestamp and specific-offset startup, upsert-kafka, and
-/// committing source offsets.
+/// Flink's <c>kafka</c> and <c>upsert-kafka</c> connectors: a topic as a dynamic table whose message values (and, with
+/// <c>key.format</c>, keys) are rows in a format (json, csv, raw). Options keep Flink's names and meanings:
+/// <c>topic</c> (';'-separated for several) or <c>topic-pattern</c>, <c>properties.bootstrap.servers</c> (or
+/// <c>kafka.connection</c>), <c>properties.group.id</c>, any other <c>properties.*</c> passed to librdkafka as is
+/// (security, SASL); <c>scan.startup.mode</c> (<c>group-offsets</c> — the default — <c>earliest-offset</c>,
+/// <c>latest-offset</c>, <c>timestamp</c>, <c>specific-offsets</c>); <c>scan.bounded.mode</c> (<c>unbounded</c>,
+/// <c>latest-offset</c>, <c>group-offsets</c>, <c>timestamp</c>, <c>specific-offsets</c>; the end offsets are
+/// exclusive, as in Flink); <c>scan.topic-partition-discovery.interval</c>; <c>key.format</c>, <c>key.fields</c>,
+/// <c>key.fields-prefix</c>, <c>value.fields-include</c>; <c>sink.partitioner</c> (<c>default</c>: murmur2 of the key
+/// as the Java client, key-less messages one partition per batch, <c>fixed</c>: partition 0, <c>round-robin</c>: key-less messages cycle over the partitions);
+/// <c>sink.delivery-guarantee</c> (<c>at-least-once</c> with the idempotent producer, or <c>none</c>; <c>exactly-once</c>
+/// is refused). Metadata columns (<c>METADATA FROM</c>): <c>topic</c>, <c>partition</c>, <c>offset</c>,
+/// <c>timestamp</c> and <c>headers</c> (both writable), <c>timestamp-type</c>, <c>leader-epoch</c>.
+/// Sources commit offsets to their group after completed checkpoints (see <see cref="Source"/>); sinks wait for every
+/// delivery at checkpoints and at the end (at-least-once).
 /// </summary>
 public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
 {
@@ -52,23 +53,32 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         new("value.format", OptionType.Enum, "Value format.", AllowedValues: ["json", "csv", "raw"]),
         new("key.format", OptionType.Enum, "Key format; with key.fields, those columns are read from and written to the message key.", AllowedValues: ["json", "csv", "raw"]),
         new("key.fields", OptionType.String, "Physical columns that make the key, separated by ';' (Flink's separator)."),
-        new("key.fields-prefix", OptionType.String, "Accepted for compatibility; key columns are named as in the table."),
+        new("key.fields-prefix", OptionType.String, "A prefix of the key columns' names that the key format leaves out ('k_id' is 'id' in the key); needs value.fields-include = EXCEPT_KEY."),
         new("value.fields-include", OptionType.Enum, "ALL (default): the value holds every physical column; EXCEPT_KEY: the key columns only in the key.", Default: "ALL", AllowedValues: ["ALL", "EXCEPT_KEY"]),
         new("scan.startup.mode", OptionType.Enum, "Where a scan starts.", Default: "group-offsets", AllowedValues: ["earliest-offset", "latest-offset", "group-offsets", "timestamp", "specific-offsets"]),
         new("scan.startup.timestamp-millis", OptionType.String, "With 'timestamp': start each partition at its first message at or after this time (milliseconds since the epoch)."),
         new("scan.startup.specific-offsets", OptionType.String, "With 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300' (other partitions start at the earliest offset)."),
-        new("scan.bounded.mode", OptionType.Enum, "Where a scan stops.", Default: "unbounded", AllowedValues: ["unbounded", "latest-offset"]),
-        new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, wait for deliveries) or none.", Default: "at-least-once", AllowedValues: ["at-least-once", "none"]),
-        new("sink.partitioner", OptionType.Enum, "Accepted: messages without keys go to the partitioner librdkafka uses.", AllowedValues: ["default", "fixed", "round-robin"]),
+        new("scan.bounded.mode", OptionType.Enum, "Where a scan stops: unbounded, or at each partition's end offset (exclusive) by latest-offset (the end when the scan starts), group-offsets (the group's committed offsets), timestamp or specific-offsets.", Default: "unbounded", AllowedValues: ["unbounded", "latest-offset", "group-offsets", "timestamp", "specific-offsets"]),
+        new("scan.bounded.timestamp-millis", OptionType.Long, "With scan.bounded.mode 'timestamp': stop each partition before its first message at or after this time (milliseconds since the epoch)."),
+        new("scan.bounded.specific-offsets", OptionType.String, "With scan.bounded.mode 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300', each offset exclusive (partitions not named are not read)."),
+        new("scan.topic-partition-discovery.interval", OptionType.Duration, "How often an unbounded scan looks for new partitions and (with topic-pattern) new topics, read from their earliest offset; 0 turns it off.", Default: "5 min"),
+        new("scan.parallelism", OptionType.Int, "Accepted for Flink scripts: a Runnel worker runs one instance of each source; scale out by running more workers in one consumer group."),
+        new("sink.parallelism", OptionType.Int, "Accepted for Flink scripts: a Runnel worker runs one instance of each sink."),
+        new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, every delivery waited for at checkpoints) or none; exactly-once is not offered.", Default: "at-least-once", AllowedValues: ["at-least-once", "none", "exactly-once"]),
+        new("sink.transactional-id-prefix", OptionType.String, "Flink's prefix for exactly-once transactional ids; accepted, unused (exactly-once is not offered)."),
+        new("sink.partitioner", OptionType.Enum, "default (murmur2 of the key, as the Java client; key-less messages stick to one partition per batch), fixed (every message to partition 0, as Flink's for one sink instance) or round-robin (key-less messages cycle over the partitions). Flink's custom partitioner classes are Java and cannot run here.", Default: "default", AllowedValues: ["default", "fixed", "round-robin"]),
     ];
 
     /// <summary>upsert-kafka: the key is the PRIMARY KEY, so no key.fields; it always reads from the earliest offset.</summary>
     private static readonly OptionDef[] UpsertOwn =
     [
-        .. Own.Where(o => o.Key is not ("connector" or "key.fields" or "topic-pattern" or "format" or "key.format" or "value.format" or "sink.partitioner") && !o.Key.StartsWith("scan.startup.", StringComparison.Ordinal)),
+        .. Own.Where(o => o.Key is not ("connector" or "key.fields" or "topic-pattern" or "format" or "key.format" or "value.format" or "sink.partitioner")
+            && !o.Key.StartsWith("scan.startup.", StringComparison.Ordinal)),
         new("connector", OptionType.String, "upsert-kafka"),
         new("key.format", OptionType.Enum, "Format of the message key, which holds the PRIMARY KEY columns.", Required: true, AllowedValues: ["json", "csv", "raw"]),
         new("value.format", OptionType.Enum, "Format of the message value.", Required: true, AllowedValues: ["json", "csv", "raw"]),
+        new("sink.buffer-flush.max-rows", OptionType.Int, "With sink.buffer-flush.interval: buffer up to this many keys and write only each key's last change (0: off).", Default: "0"),
+        new("sink.buffer-flush.interval", OptionType.Duration, "With sink.buffer-flush.max-rows: write the buffered keys at least this often (0: off).", Default: "0"),
     ];
 
     /// <inheritdoc />
@@ -85,7 +95,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
     public bool IsBounded(IReadOnlyDictionary<string, string> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.TryGetValue("scan.bounded.mode", out var mode) && mode.Equals("latest-offset", StringComparison.OrdinalIgnoreCase);
+        return options.TryGetValue("scan.bounded.mode", out var mode) && !mode.Equals("unbounded", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <inheritdoc />
@@ -95,7 +105,8 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
     public ISink CreateSink(TableContext context) => new Sink(context, Read(context));
 
     /// <summary>Which physical columns travel in the key and which in the value, and their codecs' formats.</summary>
-    private sealed record Layout(int[] KeyColumns, int[] ValueColumns, IFormatFactory? KeyFormat)
+    /// <param name="KeyPrefix"><c>key.fields-prefix</c>: left out of the key columns' names in the key format.</param>
+    private sealed record Layout(int[] KeyColumns, int[] ValueColumns, IFormatFactory? KeyFormat, string KeyPrefix)
     {
         public static Layout Of(TableContext context, OptionReader options, bool upsert)
         {
@@ -110,8 +121,22 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 schema.IndexOf(f) is var i and >= 0 ? i : throw new OptionException($"Table '{context.TableName}': key field '{f}' is not a physical column. Columns: {string.Join(", ", schema.Names)}")).ToArray();
             var exceptKey = string.Equals(options.GetString("value.fields-include"), "EXCEPT_KEY", StringComparison.OrdinalIgnoreCase);
             var values = Enumerable.Range(0, schema.Count).Where(c => !exceptKey || !keys.Contains(c)).ToArray();
-            return new Layout(keys, values, keyFormat is null ? null : FormatRegistry.Get(keyFormat));
+            var prefix = options.GetString("key.fields-prefix") ?? "";
+            if (prefix.Length > 0)
+            {
+                // Flink's rules: the prefix only tells key columns from value columns, so the value must not hold them.
+                if (!exceptKey)
+                    throw new OptionException($"Table '{context.TableName}': 'key.fields-prefix' needs 'value.fields-include' = 'EXCEPT_KEY'");
+                foreach (var k in keys)
+                    if (!schema[k].Name.StartsWith(prefix, StringComparison.Ordinal) || schema[k].Name.Length == prefix.Length)
+                        throw new OptionException($"Table '{context.TableName}': key column '{schema[k].Name}' does not start with 'key.fields-prefix' '{prefix}'");
+            }
+            return new Layout(keys, values, keyFormat is null ? null : FormatRegistry.Get(keyFormat), prefix);
         }
+
+        /// <summary>The key format's schema: the key columns without <see cref="KeyPrefix"/>.</summary>
+        public Core.Types.Schema KeySchema(Core.Types.Schema schema) =>
+            new([.. KeyColumns.Select(c => schema[c] with { Name = schema[c].Name[KeyPrefix.Length..] })]);
 
         public static Core.Types.Schema Sub(Core.Types.Schema schema, int[] columns) => new([.. columns.Select(c => schema[c])]);
     }
@@ -260,10 +285,16 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         {
             var (options, format, topicOption, properties, upsert) = setup;
             // upsert-kafka reads the whole changelog, from the earliest offset (Flink's behaviour).
-            var startup = upsert ? "earliest-offset" : options.GetString("scan.startup.mode") ?? "group-offsets";
-            var bounded = context.Bounded || (options.GetString("scan.bounded.mode") ?? "unbounded") == "latest-offset";
+            var startup = upsert ? "earliest-offset" : (options.GetString("scan.startup.mode") ?? "group-offsets").ToLowerInvariant();
+            // A batch-mode statement reads an unbounded table up to where its partitions end when it starts.
+            var boundedMode = (options.GetString("scan.bounded.mode") ?? "unbounded").ToLowerInvariant();
+            if (boundedMode == "unbounded" && context.Bounded) boundedMode = "latest-offset";
+            var bounded = boundedMode != "unbounded";
             var namedGroup = properties.ContainsKey("group.id");
+            if (boundedMode == "group-offsets" && !namedGroup)
+                throw new OptionException($"Table '{context.TableName}': scan.bounded.mode 'group-offsets' needs 'properties.group.id' (the group whose committed offsets end the scan)");
             var group = namedGroup && startup == "group-offsets" && !bounded;
+            var discovery = options.GetDuration("scan.topic-partition-discovery.interval") is { } d && d > TimeSpan.Zero && !bounded ? d : (TimeSpan?)null;
             var config = Configure(new ConsumerConfig
             {
                 GroupId = "runnel-" + Guid.NewGuid().ToString("N"),
@@ -281,10 +312,15 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 // A short read-ahead per partition (librdkafka's default is 100,000 messages): a partition whose broker
                 // answers faster must not fill the queue while the others wait behind it.
                 QueuedMinMessages = 2048,
+                // A bounded scan learns that a partition has nothing more up to its end (a transaction marker or a
+                // compacted gap can sit where the last message would be).
+                EnablePartitionEof = bounded,
+                // A consumer group finds new partitions and topics by refreshing its metadata.
+                TopicMetadataRefreshIntervalMs = group && discovery is { } every ? (int)Math.Min(every.TotalMilliseconds, int.MaxValue) : null,
             }, properties);
             var layout = Layout.Of(context, options, upsert);
             var decoder = format.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.ValueColumns), options, null, context.TimeZone);
-            var keyDecoder = layout.KeyFormat?.CreateDecoder(Layout.Sub(context.PhysicalSchema, layout.KeyColumns), options, null, context.TimeZone);
+            var keyDecoder = layout.KeyFormat?.CreateDecoder(layout.KeySchema(context.PhysicalSchema), options, null, context.TimeZone);
             var skip = format.IgnoreParseErrors(options);
             var valueBuffer = new object?[layout.ValueColumns.Length];
             var keyBuffer = new object?[layout.KeyColumns.Length];
@@ -373,6 +409,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 assignmentChanged = true;
             }
 
+            var finished = new HashSet<TopicPartition>(); // bounded: partitions read to their end, paused for good
             using var consumer = builder.Build();
             Dictionary<TopicPartition, long> ends = [];
             if (group)
@@ -381,8 +418,9 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             }
             else
             {
-                var assignment = StartOffsets(consumer, properties, topics, pattern, startup, bounded, options, ends);
-                if (assignment.Count == 0) return;
+                var assignment = StartOffsets(consumer, Partitions(properties, topics, pattern), startup, boundedMode, options, ends);
+                // A bounded scan with nothing to read is done; an unbounded one waits (and finds the partitions that come).
+                if (assignment.Count == 0 && bounded) return;
                 foreach (var tpo in assignment)
                 {
                     assigned.Add(tpo.TopicPartition);
@@ -391,11 +429,49 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 consumer.Assign(assignment);
             }
 
+            // A bounded scan's partition that reached its end offset: paused for good.
+            void Finish(TopicPartition tp)
+            {
+                consumer.Pause([tp]);
+                ends.Remove(tp);
+                finished.Add(tp);
+            }
+
+            // Partition discovery of a scan that assigns itself its partitions (a group's is librdkafka's): partitions
+            // and matching topics that appear later are read from their earliest offset, as in Flink.
+            var nextDiscovery = discovery is { } first ? DateTime.UtcNow + first : DateTime.MaxValue;
+            Task<List<TopicPartition>>? discovering = null;
+            void Discover()
+            {
+                if (discovering is null)
+                {
+                    if (DateTime.UtcNow >= nextDiscovery) discovering = Task.Run(() => Partitions(properties, topics, pattern));
+                    return;
+                }
+                if (!discovering.IsCompleted) return;
+                if (discovering.IsCompletedSuccessfully)
+                {
+                    var added = discovering.Result.Where(tp => !assigned.Contains(tp)).ToList();
+                    if (added.Count > 0)
+                    {
+                        foreach (var tp in added)
+                        {
+                            assigned.Add(tp);
+                            Own(tp);
+                        }
+                        consumer.IncrementalAssign(added.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
+                        assignmentChanged = true;
+                    }
+                }
+                else context.Counters.AddWarning($"Table '{context.TableName}' (kafka): looking for new partitions failed: {discovering.Exception?.InnerException?.Message}");
+                discovering = null;
+                nextDiscovery = DateTime.UtcNow + discovery!.Value;
+            }
+
             var width = context.PhysicalSchema.Count + context.MetadataColumns.Count;
             var latest = new Dictionary<string, Row>(StringComparer.Ordinal);
             var paused = false;
             var pausedByUs = new HashSet<TopicPartition>();
-            var finished = new HashSet<TopicPartition>(); // bounded: partitions read to their end, paused for good
             try
             {
                 while (!_stop.IsCancellationRequested)
@@ -420,9 +496,14 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                         paused = full;
                         assignmentChanged = false;
                     }
+                    if (discovery is not null) Discover();
                     var result = consumer.Consume(TimeSpan.FromMilliseconds(pendingCount == 0 ? 100 : 0));
                     if (result is null || result.IsPartitionEOF)
                     {
+                        // At a partition's end: done when its end offset is there (a specific end offset further on
+                        // is waited for, as in Flink).
+                        if (result is not null && bounded && ends.TryGetValue(result.TopicPartition, out var stop) && result.Offset.Value >= stop)
+                            Finish(result.TopicPartition);
                         FlushAll();
                         if (bounded && ends.Count == 0) return;
                         continue;
@@ -431,9 +512,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     if (_quiesced || !_epochs.ContainsKey(tp)) continue; // not ours to hand out (any more)
                     if (bounded && ends.TryGetValue(tp, out var end) && result.Offset.Value >= end)
                     {
-                        consumer.Pause([tp]);
-                        ends.Remove(tp);
-                        finished.Add(tp);
+                        Finish(tp);
                         continue;
                     }
                     if (!began.ContainsKey(tp)) began[tp] = result.Offset.Value;
@@ -446,12 +525,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     }
                     else Normalize(result, rows);
                     pendingCount += rows.Count - before;
-                    if (bounded && ends.TryGetValue(tp, out var last) && result.Offset.Value + 1 >= last)
-                    {
-                        consumer.Pause([tp]);
-                        ends.Remove(tp);
-                        finished.Add(tp);
-                    }
+                    if (bounded && ends.TryGetValue(tp, out var last) && result.Offset.Value + 1 >= last) Finish(tp);
                     if (rows.Count >= BatchSize) Flush(tp);
                     if (bounded && ends.Count == 0)
                     {
@@ -538,26 +612,18 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             }
         }
 
-        /// <summary>Every partition of the table's topics with its start offset by the startup mode; for a bounded scan
-        /// also each partition's end (<paramref name="ends"/>), leaving out partitions with nothing to read.</summary>
-        private List<TopicPartitionOffset> StartOffsets(IConsumer<byte[]?, byte[]?> consumer, Dictionary<string, string> properties, string[] topics,
-            System.Text.RegularExpressions.Regex? pattern, string startup, bool bounded, OptionReader options, Dictionary<TopicPartition, long> ends)
+        /// <summary>Every partition in <paramref name="partitions"/> with its start offset by the startup mode; for a
+        /// bounded scan also each partition's end offset, exclusive (<paramref name="ends"/>), leaving out partitions
+        /// with nothing to read between the two.</summary>
+        private List<TopicPartitionOffset> StartOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions,
+            string startup, string boundedMode, OptionReader options, Dictionary<TopicPartition, long> ends)
         {
-            var partitions = Partitions(Configure(new AdminClientConfig(), properties), topics, pattern);
-            // A bounded scan that starts at the end has nothing to read.
-            if (bounded && startup == "latest-offset") return [];
-            var specific = startup == "specific-offsets" ? SpecificOffsets(options.GetString("scan.startup.specific-offsets")
-                ?? throw new OptionException($"Table '{context.TableName}': scan.startup.mode 'specific-offsets' needs 'scan.startup.specific-offsets'")) : [];
-            Dictionary<TopicPartition, long> byTime = [];
-            if (startup == "timestamp")
-            {
-                var millis = options.GetString("scan.startup.timestamp-millis") is { } t && long.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var ms)
-                    ? ms : throw new OptionException($"Table '{context.TableName}': scan.startup.mode 'timestamp' needs 'scan.startup.timestamp-millis' (milliseconds since the epoch)");
-                // The first offset whose timestamp is at or after the given time; the end when there is none.
-                byTime = consumer.OffsetsForTimes(partitions.Select(tp => new TopicPartitionTimestamp(tp, new Timestamp(millis, TimestampType.CreateTime))), MetadataTimeout)
-                    .ToDictionary(r => r.TopicPartition, r => r.Offset.Value);
-            }
-            var committed = startup == "group-offsets" && bounded
+            var bounded = boundedMode != "unbounded";
+            var specific = startup == "specific-offsets" ? SpecificOffsets("scan.startup.specific-offsets", options) : [];
+            var byTime = startup == "timestamp" ? OffsetsAt(consumer, partitions, "scan.startup.timestamp-millis", options) : [];
+            var stopAt = boundedMode == "specific-offsets" ? SpecificOffsets("scan.bounded.specific-offsets", options) : [];
+            var stopByTime = boundedMode == "timestamp" ? OffsetsAt(consumer, partitions, "scan.bounded.timestamp-millis", options) : [];
+            var committed = bounded && (startup == "group-offsets" || boundedMode == "group-offsets")
                 ? consumer.Committed(partitions, MetadataTimeout).ToDictionary(c => c.TopicPartition, c => c.Offset.Value) : [];
             var assignment = new List<TopicPartitionOffset>();
             foreach (var tp in partitions)
@@ -567,21 +633,42 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     "earliest-offset" => Offset.Beginning,
                     "latest-offset" => Offset.End,
                     "specific-offsets" => specific.TryGetValue(tp.Partition.Value, out var o) ? new Offset(o) : Offset.Beginning,
+                    // The first offset whose timestamp is at or after the given time; the end when there is none.
                     "timestamp" => byTime.TryGetValue(tp, out var at) && at >= 0 ? new Offset(at) : Offset.End,
                     _ => Offset.Stored,
                 };
                 if (bounded)
                 {
                     var marks = consumer.QueryWatermarkOffsets(tp, MetadataTimeout);
-                    if (marks.High.Value <= marks.Low.Value) continue;
-                    // Nothing to read between a start at or past the end and the end.
-                    var from = start == Offset.Stored ? committed.GetValueOrDefault(tp, -1) : start.Value;
-                    if (start == Offset.End || from >= marks.High.Value) continue;
-                    ends[tp] = marks.High.Value;
+                    var from = start == Offset.Beginning ? marks.Low.Value
+                        : start == Offset.End ? marks.High.Value
+                        : start == Offset.Stored ? (committed.TryGetValue(tp, out var c) && c >= 0 ? c : marks.Low.Value)
+                        : start.Value;
+                    var end = boundedMode switch
+                    {
+                        "latest-offset" => marks.High.Value,
+                        // Where the group is; a partition it never committed has nothing to read.
+                        "group-offsets" => committed.TryGetValue(tp, out var g) && g >= 0 ? g : from,
+                        "timestamp" => stopByTime.TryGetValue(tp, out var t) && t >= 0 ? t : marks.High.Value,
+                        // A partition not named is not read.
+                        _ => stopAt.TryGetValue(tp.Partition.Value, out var e) ? e : from,
+                    };
+                    if (end <= from) continue;
+                    ends[tp] = end;
                 }
                 assignment.Add(new TopicPartitionOffset(tp, start));
             }
             return assignment;
+        }
+
+        /// <summary>Each partition's first offset whose timestamp is at or after the time in option
+        /// <paramref name="key"/> (milliseconds since the epoch); -1 where there is none.</summary>
+        private Dictionary<TopicPartition, long> OffsetsAt(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, string key, OptionReader options)
+        {
+            var millis = options.GetString(key) is { } t && long.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+                ? ms : throw new OptionException($"Table '{context.TableName}': mode 'timestamp' needs '{key}' (milliseconds since the epoch)");
+            return consumer.OffsetsForTimes(partitions.Select(tp => new TopicPartitionTimestamp(tp, new Timestamp(millis, TimestampType.CreateTime))), MetadataTimeout)
+                .ToDictionary(r => r.TopicPartition, r => r.Offset.Value);
         }
 
         /// <summary>Flink's kafka metadata keys: <c>topic</c>, <c>partition</c>, <c>offset</c>, <c>timestamp</c>
@@ -603,16 +690,17 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             _ => throw new OptionException($"Unknown metadata key '{key}' for connector 'kafka'. Available: topic, partition, offset, timestamp, timestamp-type, headers, leader-epoch"),
         };
 
-        /// <summary>Flink's <c>partition:0,offset:42;partition:1,offset:300</c>.</summary>
-        private static Dictionary<int, long> SpecificOffsets(string text)
+        /// <summary>Flink's <c>partition:0,offset:42;partition:1,offset:300</c>, from option <paramref name="key"/>.</summary>
+        private Dictionary<int, long> SpecificOffsets(string key, OptionReader options)
         {
+            var text = options.GetString(key) ?? throw new OptionException($"Table '{context.TableName}': mode 'specific-offsets' needs '{key}'");
             var offsets = new Dictionary<int, long>();
             foreach (var part in text.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
                 var fields = part.Split(',', StringSplitOptions.TrimEntries).Select(f => f.Split(':', 2)).ToDictionary(f => f[0].ToLowerInvariant(), f => f.Length > 1 ? f[1] : "");
                 if (!fields.TryGetValue("partition", out var p) || !int.TryParse(p, System.Globalization.CultureInfo.InvariantCulture, out var partition)
                     || !fields.TryGetValue("offset", out var o) || !long.TryParse(o, System.Globalization.CultureInfo.InvariantCulture, out var offset))
-                    throw new OptionException($"Invalid 'scan.startup.specific-offsets' entry '{part}': expected 'partition:<n>,offset:<n>'");
+                    throw new OptionException($"Table '{context.TableName}': invalid '{key}' entry '{part}': expected 'partition:<n>,offset:<n>'");
                 offsets[partition] = offset;
             }
             return offsets;
@@ -620,9 +708,9 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
 
         /// <summary>The partitions of the named topics, or of every topic matching <paramref name="pattern"/>; none for a
         /// topic that does not exist yet.</summary>
-        private static List<TopicPartition> Partitions(AdminClientConfig config, string[] topics, System.Text.RegularExpressions.Regex? pattern)
+        private static List<TopicPartition> Partitions(Dictionary<string, string> properties, string[] topics, System.Text.RegularExpressions.Regex? pattern)
         {
-            using var admin = new AdminClientBuilder(config).Build();
+            using var admin = new AdminClientBuilder(Configure(new AdminClientConfig(), properties)).Build();
             var metadata = pattern is null && topics.Length == 1 ? admin.GetMetadata(topics[0], MetadataTimeout) : admin.GetMetadata(MetadataTimeout);
             return [.. metadata.Topics
                 .Where(t => !t.Error.IsError && (pattern is null ? topics.Contains(t.Topic) : pattern.IsMatch(t.Topic)))
@@ -654,6 +742,16 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         private readonly List<string> _failures = [];
         private long _pending;
         private readonly bool _upsert;
+        private readonly string _partitioner;
+        private IAdminClient? _metadata;
+        private int _partitionCount;
+        private DateTime _partitionsAt;
+        private int _nextPartition;
+        // upsert-kafka's sink.buffer-flush: each key's last message, written when the buffer is full, on the timer and
+        // at checkpoints.
+        private readonly int _bufferMaxRows;
+        private readonly Dictionary<string, Message<byte[]?, byte[]?>> _buffered = new(StringComparer.Ordinal);
+        private readonly Timer? _flushTimer;
 
         public Sink(TableContext context, Setup setup)
         {
@@ -664,13 +762,81 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             _upsert = upsert;
             _layout = Layout.Of(context, options, upsert);
             _encoder = format.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.ValueColumns), options, context.TimeZone);
-            _keyEncoder = _layout.KeyFormat?.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.KeyColumns), options, context.TimeZone);
-            var safe = (options.GetString("sink.delivery-guarantee") ?? "at-least-once") == "at-least-once";
+            _keyEncoder = _layout.KeyFormat?.CreateEncoder(_layout.KeySchema(context.PhysicalSchema), options, context.TimeZone);
+            var guarantee = (options.GetString("sink.delivery-guarantee") ?? "at-least-once").ToLowerInvariant();
+            if (guarantee == "exactly-once")
+                throw new OptionException($"Table '{context.TableName}': sink.delivery-guarantee 'exactly-once' is not offered. The kafka sink is at-least-once " +
+                    "(idempotent producer; after a crash, what came after the last completed checkpoint is written again): use 'at-least-once', and readers that " +
+                    "tolerate duplicates, or upsert-kafka, whose readers keep each key's last value");
+            var safe = guarantee == "at-least-once";
+            _partitioner = (options.GetString("sink.partitioner") ?? "default").ToLowerInvariant();
+            _bufferMaxRows = options.GetInt("sink.buffer-flush.max-rows");
+            var bufferInterval = options.GetDuration("sink.buffer-flush.interval") ?? TimeSpan.Zero;
+            if (_bufferMaxRows > 0 != bufferInterval > TimeSpan.Zero)
+                throw new OptionException($"Table '{context.TableName}': 'sink.buffer-flush.max-rows' and 'sink.buffer-flush.interval' must both be greater than zero to buffer, or both zero (Flink's rule)");
             // murmur2_random: keyed messages land on the partition the Java client would pick (Flink's default).
             // The table's properties serve its source too; the consumer's own ones are not given to the producer.
             var producerProperties = properties.Where(kv => !ConsumerOnly.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             var config = Configure(new ProducerConfig { EnableIdempotence = safe, Acks = safe ? Acks.All : Acks.Leader, LingerMs = 5, Partitioner = Partitioner.Murmur2Random }, producerProperties);
             _producer = new ProducerBuilder<byte[]?, byte[]?>(config).Build();
+            if (_bufferMaxRows > 0)
+                _flushTimer = new Timer(_ =>
+                {
+                    try { FlushBuffer(); }
+                    catch (KafkaException e) { lock (_failures) _failures.Add($"{_topic}: {e.Error.Reason}"); } // fails the next checkpoint
+                }, null, bufferInterval, bufferInterval);
+        }
+
+        /// <summary>The partition a message goes to: partition 0 for 'fixed', the next one for a key-less message under
+        /// 'round-robin' (the partition count is looked up once every 5 minutes), else the producer's murmur2 partitioner.</summary>
+        private Partition PartitionOf(Message<byte[]?, byte[]?> message)
+        {
+            if (_partitioner == "fixed") return new Partition(0);
+            if (_partitioner != "round-robin" || message.Key is not null) return Partition.Any;
+            if (_partitionCount == 0 || DateTime.UtcNow - _partitionsAt > TimeSpan.FromMinutes(5))
+            {
+                _metadata ??= new DependentAdminClientBuilder(_producer.Handle).Build();
+                try
+                {
+                    var topic = _metadata.GetMetadata(_topic, TimeSpan.FromSeconds(10)).Topics.FirstOrDefault(t => t.Topic == _topic && !t.Error.IsError);
+                    _partitionCount = topic?.Partitions.Count ?? 0;
+                }
+                catch (KafkaException)
+                {
+                    _partitionCount = 0;
+                }
+                _partitionsAt = DateTime.UtcNow;
+            }
+            // A topic not there yet: the producer picks (and the broker may create the topic).
+            return _partitionCount == 0 ? Partition.Any : new Partition(_nextPartition++ % _partitionCount);
+        }
+
+        private void Produce(Message<byte[]?, byte[]?> message)
+        {
+            Interlocked.Increment(ref _pending);
+            var partition = new TopicPartition(_topic, PartitionOf(message));
+            while (true)
+            {
+                try
+                {
+                    _producer.Produce(partition, message, Delivered);
+                    return;
+                }
+                catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    _producer.Poll(TimeSpan.FromMilliseconds(100));
+                }
+            }
+        }
+
+        /// <summary>Writes what sink.buffer-flush holds, each key's last message.</summary>
+        private void FlushBuffer()
+        {
+            lock (_buffered)
+            {
+                foreach (var message in _buffered.Values) Produce(message);
+                _buffered.Clear();
+            }
         }
 
         public ValueTask WriteAsync(RowBatch batch, CancellationToken cancellationToken = default)
@@ -701,19 +867,17 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 }
                 var message = new Message<byte[]?, byte[]?> { Key = key, Value = value };
                 SetMetadata(message, row.Values);
-                Interlocked.Increment(ref _pending);
-                while (true)
+                if (_bufferMaxRows > 0 && key is not null)
                 {
-                    try
+                    bool full;
+                    lock (_buffered)
                     {
-                        _producer.Produce(_topic, message, Delivered);
-                        break;
+                        _buffered[Convert.ToBase64String(key)] = message;
+                        full = _buffered.Count >= _bufferMaxRows;
                     }
-                    catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        _producer.Poll(TimeSpan.FromMilliseconds(100));
-                    }
+                    if (full) FlushBuffer();
                 }
+                else Produce(message);
             }
             _context.Counters.AddWritten(batch.Count);
             return ValueTask.CompletedTask;
@@ -771,14 +935,19 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     throw new RunnelException($"Table sink '{_context.TableName}' (kafka): messages were not delivered: {string.Join("; ", _failures)}");
         }
 
-        public ValueTask CheckpointAsync(CancellationToken cancellationToken = default) => DrainAsync(cancellationToken);
-
-        public ValueTask FinishAsync(CancellationToken cancellationToken = default) => DrainAsync(cancellationToken);
-
-        public ValueTask DisposeAsync()
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken = default)
         {
+            FlushBuffer();
+            return DrainAsync(cancellationToken);
+        }
+
+        public ValueTask FinishAsync(CancellationToken cancellationToken = default) => CheckpointAsync(cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_flushTimer is not null) await _flushTimer.DisposeAsync().ConfigureAwait(false);
+            _metadata?.Dispose();
             _producer.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -5,7 +5,7 @@ namespace Runnel.Engine.Tests;
 /// <summary>
 /// The kafka connector against a real broker, when RUNNEL_KAFKA_BOOTSTRAP names one (host:port; the broker must
 /// create topics on first use, <c>auto.create.topics.enable</c>, Kafka's default). Each run uses topics and groups of
-/// its own. Covers what librdkafka's mock cannot (time lookups for timestamp startup) and repeats the offset-commit
+/// its own. Covers what librdkafka's mock cannot (time lookups for timestamp startup and bounds) and repeats the offset-commit
 /// scenario on a real group coordinator.
 /// </summary>
 public sealed class KafkaRealBrokerTests
@@ -24,6 +24,20 @@ public sealed class KafkaRealBrokerTests
         Assert.Equal(["+I[3]", "+I[4]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id FROM from_2500").WaitAsync(TimeSpan.FromSeconds(60))).Order(StringComparer.Ordinal));
         await engine.ExecuteAsync(KafkaTables.Timed("from_later", Servers, topic, "'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '9000'"));
         Assert.Empty(await ModelTestEngine.RowsAsync(engine, "SELECT id FROM from_later").WaitAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [LiveFact("RUNNEL_KAFKA_BOOTSTRAP")]
+    public async Task ABoundAtATimestamp_StopsBeforeTheFirstMessageAtOrAfterIt()
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        var topic = Unique("timed");
+        await engine.ExecuteAsync(KafkaTables.Timed("all_timed", Servers, topic, "'scan.startup.mode' = 'earliest-offset'"));
+        await KafkaTables.InsertTimedAsync(engine, "all_timed");
+        await engine.ExecuteAsync($"""
+            CREATE TABLE until_2500 (id INT) WITH ('connector' = 'kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = '{Servers}',
+              'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'timestamp', 'scan.bounded.timestamp-millis' = '2500')
+            """);
+        Assert.Equal(["+I[1]", "+I[2]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id FROM until_2500").WaitAsync(TimeSpan.FromSeconds(60))).Order(StringComparer.Ordinal));
     }
 
     [LiveFact("RUNNEL_KAFKA_BOOTSTRAP")]

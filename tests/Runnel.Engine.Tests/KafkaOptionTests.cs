@@ -1,0 +1,207 @@
+using Runnel.TestSupport;
+
+namespace Runnel.Engine.Tests;
+
+/// <summary>Flink's kafka options beyond the round trips, against librdkafka's mock cluster in this process: bounded
+/// modes, key.fields-prefix, sink.partitioner, partition discovery, upsert-kafka's sink.buffer-flush, and the
+/// delivery guarantee that is refused.</summary>
+public sealed class KafkaOptionTests
+{
+    private static string Table(string name, string servers, string topic, string options, string columns = "id INT, part INT METADATA FROM 'partition' VIRTUAL, off BIGINT METADATA FROM 'offset' VIRTUAL") => $"""
+        CREATE TABLE {name} ({columns}) WITH ('connector' = 'kafka', 'topic' = '{topic}',
+          'properties.bootstrap.servers' = '{servers}', 'format' = 'json', {options})
+        """;
+
+    private static async Task InsertAsync(RunnelEngine engine, string table, IEnumerable<int> ids) =>
+        await ((JobResult)await engine.ExecuteAsync($"INSERT INTO {table} (id) VALUES " + string.Join(", ", ids.Select(i => $"({i})"))))
+            .Job.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>(id, partition, offset) of every row of a bounded query.</summary>
+    private static async Task<List<(int Id, int Part, long Off)>> ReadAsync(RunnelEngine engine, string table)
+    {
+        var result = (QueryResult)await engine.ExecuteAsync($"SELECT id, part, off FROM {table}");
+        var rows = new List<(int, int, long)>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var row in result.ReadAsync(timeout.Token)) rows.Add(((int)row.Values[0]!, (int)row.Values[1]!, (long)row.Values[2]!));
+        return rows;
+    }
+
+    [Fact]
+    public async Task BoundedBySpecificOffsets_StopsBeforeEachOffset_AndSkipsPartitionsNotNamed()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("clicks", 3);
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(Table("clicks", mock.BootstrapServers, "clicks",
+            "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset', 'sink.partitioner' = 'round-robin'"));
+        await InsertAsync(engine, "clicks", Enumerable.Range(1, 30));
+        var all = await ReadAsync(engine, "clicks");
+        Assert.Equal(30, all.Count);
+        var parts = all.Select(r => r.Part).Distinct().Order().ToList();
+        Assert.Equal([0, 1, 2], parts);
+
+        // Stop the first partition before offset 2 and the second before offset 1; the third is not named.
+        await engine.ExecuteAsync(Table("head", mock.BootstrapServers, "clicks",
+            $"'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'specific-offsets', 'scan.bounded.specific-offsets' = 'partition:{parts[0]},offset:2;partition:{parts[1]},offset:1'"));
+        var head = await ReadAsync(engine, "head");
+        var expected = all.Where(r => (r.Part == parts[0] && r.Off < 2) || (r.Part == parts[1] && r.Off < 1)).ToList();
+        Assert.Equal(3, expected.Count);
+        Assert.Equal(expected.Order(), head.Order());
+    }
+
+    [Fact]
+    public async Task BoundedByGroupOffsets_ReadsWhatTheGroupCommitted()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("orders", 2);
+        mock.CreateTopic("copied", 2);
+        var servers = mock.BootstrapServers;
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(Table("orders", servers, "orders", "'properties.group.id' = 'billing'"));
+        await engine.ExecuteAsync(Table("copied", servers, "copied", "'scan.startup.mode' = 'earliest-offset'"));
+        await InsertAsync(engine, "orders", Enumerable.Range(1, 40));
+
+        // Group 'billing' copies the 40 rows and commits their offsets; then 10 more rows come.
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        await engine.ExecuteAsync("SET 'execution.checkpointing.interval' = '300ms'");
+        var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO copied SELECT id FROM orders")).Job;
+        await KafkaCommitTests.Until(() => job.Counters.RowsWritten >= 40, job, 60);
+        await job.StopAsync();
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        await InsertAsync(engine, "orders", Enumerable.Range(41, 10));
+
+        await engine.ExecuteAsync(Table("billed", servers, "orders",
+            "'properties.group.id' = 'billing', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'group-offsets'"));
+        Assert.Equal(Enumerable.Range(1, 40), (await ReadAsync(engine, "billed")).Select(r => r.Id).Order());
+
+        // Without a group there are no committed offsets to stop at.
+        await engine.ExecuteAsync(Table("nogroup", servers, "orders", "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'group-offsets'"));
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(() => ReadAsync(engine, "nogroup"));
+        Assert.Contains("'group-offsets' needs 'properties.group.id'", error.Message);
+    }
+
+    [Fact]
+    public async Task KeyFieldsPrefix_IsLeftOutOfTheKeyFormat()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"""
+            CREATE TABLE keyed (k_id INT, id STRING) WITH ('connector' = 'kafka', 'topic' = 'keyed',
+              'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'key.format' = 'json', 'key.fields' = 'k_id',
+              'key.fields-prefix' = 'k_', 'value.format' = 'json', 'value.fields-include' = 'EXCEPT_KEY',
+              'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')
+            """);
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO keyed VALUES (1, 'one'), (2, 'two')")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // The key's field is 'id', the value's field 'id' too: the prefix is what tells them apart in the table.
+        var wire = (await KafkaMockCluster.ConsumeAsync(cluster.BootstrapServers, "keyed", "%k|%s\\n")).Order(StringComparer.Ordinal);
+        Assert.Equal(["{\"id\":1}|{\"id\":\"one\"}", "{\"id\":2}|{\"id\":\"two\"}"], wire);
+        Assert.Equal(["+I[1, one]", "+I[2, two]"], (await ModelTestEngine.RowsAsync(engine, "SELECT k_id, id FROM keyed")).Order(StringComparer.Ordinal));
+
+        // Flink's rule: the prefix needs the key columns out of the value.
+        await engine.ExecuteAsync($"""
+            CREATE TABLE mixed (k_id INT, text STRING) WITH ('connector' = 'kafka', 'topic' = 'keyed',
+              'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'key.format' = 'json', 'key.fields' = 'k_id',
+              'key.fields-prefix' = 'k_', 'value.format' = 'json')
+            """);
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () =>
+            await ((JobResult)await engine.ExecuteAsync("INSERT INTO mixed VALUES (3, 'three')")).Job.Completion);
+        Assert.Contains("'key.fields-prefix' needs 'value.fields-include' = 'EXCEPT_KEY'", error.Message);
+    }
+
+    [Fact]
+    public async Task RoundRobin_SpreadsKeylessMessagesEvenly_AndFixed_WritesPartitionZero()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("spread", 4);
+        mock.CreateTopic("pinned", 4);
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        const string Read = "'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset'";
+        await engine.ExecuteAsync(Table("spread", mock.BootstrapServers, "spread", Read + ", 'sink.partitioner' = 'round-robin'"));
+        await engine.ExecuteAsync(Table("pinned", mock.BootstrapServers, "pinned", Read + ", 'sink.partitioner' = 'fixed'"));
+        await InsertAsync(engine, "spread", Enumerable.Range(1, 40));
+        await InsertAsync(engine, "pinned", Enumerable.Range(1, 40));
+
+        var spread = await ReadAsync(engine, "spread");
+        Assert.Equal(Enumerable.Range(1, 40), spread.Select(r => r.Id).Order());
+        Assert.Equal([10, 10, 10, 10], spread.GroupBy(r => r.Part).OrderBy(g => g.Key).Select(g => g.Count()));
+        var pinned = await ReadAsync(engine, "pinned");
+        Assert.Equal(40, pinned.Count);
+        Assert.All(pinned, r => Assert.Equal(0, r.Part));
+
+        // Flink's custom partitioner classes are Java.
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(() => engine.ExecuteAsync(
+            Table("custom", mock.BootstrapServers, "spread", "'sink.partitioner' = 'com.acme.RegionPartitioner'")));
+        Assert.Contains("expected one of: default, fixed, round-robin", error.Message);
+    }
+
+    [Fact]
+    public async Task ExactlyOnce_IsRefusedWithTheReason()
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(Table("t", "127.0.0.1:1", "t", "'sink.delivery-guarantee' = 'exactly-once', 'sink.transactional-id-prefix' = 'runnel'", "id INT"));
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () =>
+            await ((JobResult)await engine.ExecuteAsync("INSERT INTO t VALUES (1)")).Job.Completion);
+        Assert.Contains("'exactly-once' is not offered", error.Message);
+        Assert.Contains("at-least-once", error.Message);
+    }
+
+    [Fact]
+    public async Task PartitionDiscovery_ReadsTopicsThatAppearAfterTheScanStarted()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("sensor-a", 1);
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        var servers = mock.BootstrapServers;
+        await engine.ExecuteAsync(Table("a", servers, "sensor-a", "'scan.startup.mode' = 'earliest-offset'", "id INT"));
+        await engine.ExecuteAsync(Table("b", servers, "sensor-b", "'scan.startup.mode' = 'earliest-offset'", "id INT"));
+        await engine.ExecuteAsync($"""
+            CREATE TABLE sensors (id INT, src STRING METADATA FROM 'topic' VIRTUAL) WITH ('connector' = 'kafka',
+              'topic-pattern' = 'sensor-.*', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json',
+              'scan.startup.mode' = 'earliest-offset', 'scan.topic-partition-discovery.interval' = '500 ms')
+            """);
+        await InsertAsync(engine, "a", [1, 2]);
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        var query = (QueryResult)await engine.ExecuteAsync("SELECT id, src FROM sensors");
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<string>();
+        await using var rows = query.ReadAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        while (seen.Count < 2 && await rows.MoveNextAsync()) seen.Add(rows.Current.ToString());
+        Assert.Equal(["+I[1, sensor-a]", "+I[2, sensor-a]"], seen.Order(StringComparer.Ordinal));
+
+        // Topic sensor-b does not exist when the scan starts; it is found and read from its beginning.
+        mock.CreateTopic("sensor-b", 2);
+        await InsertAsync(engine, "b", [3, 4, 5]);
+        while (seen.Count < 5 && await rows.MoveNextAsync()) seen.Add(rows.Current.ToString());
+        Assert.Equal(["+I[1, sensor-a]", "+I[2, sensor-a]", "+I[3, sensor-b]", "+I[4, sensor-b]", "+I[5, sensor-b]"], seen.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task UpsertBufferFlush_WritesEachKeysLastChangeOnce()
+    {
+        await using var cluster = await KafkaMockCluster.StartAsync();
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        string Upsert(string name, string topic, string buffer) => $"""
+            CREATE TABLE {name} (sensor STRING, reading INT, PRIMARY KEY (sensor) NOT ENFORCED) WITH ('connector' = 'upsert-kafka',
+              'topic' = '{topic}', 'properties.bootstrap.servers' = '{cluster.BootstrapServers}', 'key.format' = 'json', 'value.format' = 'json'{buffer})
+            """;
+        await engine.ExecuteAsync(Upsert("buffered", "buffered", ", 'sink.buffer-flush.max-rows' = '1000', 'sink.buffer-flush.interval' = '1 s'"));
+        await engine.ExecuteAsync(Upsert("plain", "plain", ""));
+        var values = string.Join(", ", Enumerable.Range(1, 20).Select(i => $"('{(i % 2 == 0 ? "north" : "south")}', {i})"));
+        foreach (var table in new[] { "buffered", "plain" })
+            await ((JobResult)await engine.ExecuteAsync($"INSERT INTO {table} VALUES {values}")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Unbuffered, every change is a message; buffered, each key's last one.
+        Assert.Equal(20, (await KafkaMockCluster.ConsumeAsync(cluster.BootstrapServers, "plain")).Length);
+        Assert.Equal(["{\"sensor\":\"north\"}|{\"sensor\":\"north\",\"reading\":20}", "{\"sensor\":\"south\"}|{\"sensor\":\"south\",\"reading\":19}"],
+            (await KafkaMockCluster.ConsumeAsync(cluster.BootstrapServers, "buffered", "%k|%s\\n")).Order(StringComparer.Ordinal));
+
+        // Flink's rule: both options or neither.
+        await engine.ExecuteAsync(Upsert("half", "half", ", 'sink.buffer-flush.max-rows' = '1000'"));
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () =>
+            await ((JobResult)await engine.ExecuteAsync("INSERT INTO half VALUES ('x', 1)")).Job.Completion);
+        Assert.Contains("must both be greater than zero", error.Message);
+    }
+}
