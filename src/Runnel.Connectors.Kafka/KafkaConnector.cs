@@ -412,9 +412,21 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             var finished = new HashSet<TopicPartition>(); // bounded: partitions read to their end, paused for good
             using var consumer = builder.Build();
             Dictionary<TopicPartition, long> ends = [];
+            // A group with topic-pattern subscribes to the topics the pattern matches now, matched here (a .NET regular
+            // expression, as Java's: librdkafka's own are POSIX), and again on every partition discovery.
+            List<string> subscribed = [];
+            void Subscribe(IEnumerable<string> names)
+            {
+                var list = names.Distinct().Order(StringComparer.Ordinal).ToList();
+                if (list.SequenceEqual(subscribed)) return;
+                subscribed = list;
+                if (list.Count > 0) consumer.Subscribe(list);
+                else consumer.Unsubscribe();
+            }
             if (group)
             {
-                consumer.Subscribe(pattern is null ? topics : ["^(?:" + options.GetString("topic-pattern") + ")$"]);
+                if (pattern is null) consumer.Subscribe(topics);
+                else Subscribe(Partitions(properties, topics, pattern).Select(tp => tp.Topic));
             }
             else
             {
@@ -437,8 +449,9 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 finished.Add(tp);
             }
 
-            // Partition discovery of a scan that assigns itself its partitions (a group's is librdkafka's): partitions
-            // and matching topics that appear later are read from their earliest offset, as in Flink.
+            // Partition discovery of a scan that assigns itself its partitions: partitions and matching topics that
+            // appear later are read from their earliest offset, as in Flink. A group finds new partitions through
+            // librdkafka's metadata refresh, and new topics of its pattern here.
             var nextDiscovery = discovery is { } first ? DateTime.UtcNow + first : DateTime.MaxValue;
             Task<List<TopicPartition>>? discovering = null;
             void Discover()
@@ -449,7 +462,8 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     return;
                 }
                 if (!discovering.IsCompleted) return;
-                if (discovering.IsCompletedSuccessfully)
+                if (discovering.IsCompletedSuccessfully && group) Subscribe(discovering.Result.Select(tp => tp.Topic));
+                else if (discovering.IsCompletedSuccessfully)
                 {
                     var added = discovering.Result.Where(tp => !assigned.Contains(tp)).ToList();
                     if (added.Count > 0)
@@ -496,8 +510,18 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                         paused = full;
                         assignmentChanged = false;
                     }
-                    if (discovery is not null) Discover();
-                    var result = consumer.Consume(TimeSpan.FromMilliseconds(pendingCount == 0 ? 100 : 0));
+                    if (discovery is not null && (!group || pattern is not null)) Discover();
+                    ConsumeResult<byte[]?, byte[]?>? result;
+                    try
+                    {
+                        result = consumer.Consume(TimeSpan.FromMilliseconds(pendingCount == 0 ? 100 : 0));
+                    }
+                    catch (ConsumeException e) when (Passing(e.Error))
+                    {
+                        // A subscribed topic not there (yet) or a partition between leaders: librdkafka keeps trying.
+                        context.Counters.AddWarning($"Table '{context.TableName}' (kafka): {e.Error.Reason}");
+                        continue;
+                    }
                     if (result is null || result.IsPartitionEOF)
                     {
                         // At a partition's end: done when its end offset is there (a specific end offset further on
@@ -611,6 +635,11 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 }
             }
         }
+
+        /// <summary>Consumer errors that pass by themselves (librdkafka retries): an unknown topic or partition, one
+        /// without a leader for now. Others (authorization, fatal errors) fail the scan.</summary>
+        private static bool Passing(Error error) => !error.IsFatal && error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic
+            or ErrorCode.Local_UnknownPartition or ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderForPartition;
 
         /// <summary>Every partition in <paramref name="partitions"/> with its start offset by the startup mode; for a
         /// bounded scan also each partition's end offset, exclusive (<paramref name="ends"/>), leaving out partitions

@@ -205,3 +205,45 @@ public sealed class KafkaOptionTests
         Assert.Contains("must both be greater than zero", error.Message);
     }
 }
+
+/// <summary>topic-pattern in a consumer group: the pattern is matched as Flink (Java) would, by Runnel, not by
+/// librdkafka's POSIX regular expressions.</summary>
+public sealed class KafkaGroupPatternTests
+{
+    [Fact]
+    public async Task AGroupReadsEveryTopicThePatternMatches_AndTopicsThatAppearLater()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("metrics-1", 2);
+        mock.CreateTopic("metrics-2", 2);
+        mock.CreateTopic("metrics-x", 1);
+        var servers = mock.BootstrapServers;
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        foreach (var topic in new[] { "metrics-1", "metrics-2", "metrics-x", "metrics-3" })
+            await engine.ExecuteAsync($"CREATE TABLE `{topic}` (id INT) WITH ('connector' = 'kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json')");
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO `metrics-1` VALUES (1), (2)")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO `metrics-2` VALUES (3)")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO `metrics-x` VALUES (99)")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        // \d is Java's (and .NET's) digit class; POSIX regular expressions have no such thing. (A short session: the mock
+        // waits session.timeout.ms - 1 s for members to rejoin after the subscription grows.)
+        await engine.ExecuteAsync($$"""
+            CREATE TABLE metrics (id INT, src STRING METADATA FROM 'topic' VIRTUAL) WITH ('connector' = 'kafka',
+              'topic-pattern' = 'metrics-\d+', 'properties.bootstrap.servers' = '{{servers}}', 'properties.group.id' = 'dashboards', 'properties.session.timeout.ms' = '6000',
+              'format' = 'json', 'scan.topic-partition-discovery.interval' = '500 ms')
+            """);
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        var query = (QueryResult)await engine.ExecuteAsync("SELECT id, src FROM metrics");
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<string>();
+        await using var rows = query.ReadAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+        while (seen.Count < 3 && await rows.MoveNextAsync()) seen.Add(rows.Current.ToString());
+        Assert.Equal(["+I[1, metrics-1]", "+I[2, metrics-1]", "+I[3, metrics-2]"], seen.Order(StringComparer.Ordinal));
+
+        mock.CreateTopic("metrics-3", 1);
+        await ((JobResult)await engine.ExecuteAsync("INSERT INTO `metrics-3` VALUES (4)")).Job.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        while (seen.Count < 4 && await rows.MoveNextAsync()) seen.Add(rows.Current.ToString());
+        Assert.Equal("+I[4, metrics-3]", seen[^1]);
+    }
+}
