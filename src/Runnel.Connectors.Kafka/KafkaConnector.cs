@@ -200,8 +200,14 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
     private sealed class Source(TableContext context, Setup setup) : ICommittingSource
     {
         private const int BatchSize = 1024;
-        /// <summary>Batches read ahead of the job before the partitions are paused.</summary>
-        private const int Buffered = 2;
+        /// <summary>Rows read ahead of the job (handed out, not yet taken) before the source stops consuming.</summary>
+        private const int Buffered = 4 * BatchSize;
+        /// <summary>How long the source waits, not consuming, for the job to take rows before it pauses the partitions.
+        /// Pausing throws away what librdkafka fetched ahead (it fetches again on resume), so a job that is only
+        /// briefly behind is waited for; the wait is short enough for rebalance callbacks, which need a poll.</summary>
+        private static readonly TimeSpan StallBeforePause = TimeSpan.FromMilliseconds(500);
+        private long _bufferedRows;
+        private readonly SemaphoreSlim _taken = new(0);
         private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(10);
         /// <summary>How long a revocation waits for the checkpoint that commits the revoked partitions' finished rows.</summary>
         public static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(2);
@@ -254,6 +260,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             if (_poller is not null)
                 try { await _poller.ConfigureAwait(false); } catch (Exception) { /* reported through ReadAsync */ }
             _stop.Dispose();
+            _taken.Dispose();
         }
 
         public async IAsyncEnumerable<RowBatch> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -261,7 +268,10 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             _poller = Task.Factory.StartNew(Poll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             using var link = cancellationToken.Register(() => _stop.Cancel());
             await foreach (var batch in _buffer.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (Interlocked.Add(ref _bufferedRows, -batch.Count) < Buffered && _taken.CurrentCount == 0) _taken.Release();
                 yield return batch;
+            }
         }
 
         private void Poll()
@@ -309,9 +319,6 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 // Small fetches per partition (64 KiB, not 1 MiB) interleave the partitions in what the job reads, so a
                 // slow model stage works on every partition at once instead of one partition's megabyte at a time.
                 MaxPartitionFetchBytes = 64 * 1024,
-                // A short read-ahead per partition (librdkafka's default is 100,000 messages): a partition whose broker
-                // answers faster must not fill the queue while the others wait behind it.
-                QueuedMinMessages = 2048,
                 // A bounded scan learns that a partition has nothing more up to its end (a transaction marker or a
                 // compacted gap can sit where the last message would be).
                 EnablePartitionEof = bounded,
@@ -486,18 +493,33 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             var latest = new Dictionary<string, Row>(StringComparer.Ordinal);
             var paused = false;
             var pausedByUs = new HashSet<TopicPartition>();
+            DateTime? fullSince = null;
             try
             {
                 while (!_stop.IsCancellationRequested)
                 {
                     CommitPending(consumer);
-                    // Back-pressure without leaving the poll loop: pause every partition while the job is behind (or
-                    // for good once the job is stopping).
+                    // Back-pressure: while the job has enough rows the source consumes nothing (librdkafka's own
+                    // read-ahead, queued.min.messages per partition, fills meanwhile); when the job takes nothing for
+                    // StallBeforePause, every partition is paused, so the poll loop keeps serving the group without
+                    // reading (never past max.poll.interval.ms), and resumed when there is room. Paused for good once
+                    // the job is stopping.
+                    var behind = Interlocked.Read(ref _bufferedRows) >= Buffered;
+                    if (behind && !paused && !_quiesced)
+                    {
+                        fullSince ??= DateTime.UtcNow;
+                        if (DateTime.UtcNow - fullSince < StallBeforePause)
+                        {
+                            _taken.Wait(TimeSpan.FromMilliseconds(50));
+                            continue;
+                        }
+                    }
+                    else if (!behind) fullSince = null;
                     // Only partitions this loop paused are resumed (resuming one that is not paused makes librdkafka
                     // fetch from the application's position again, and the same message comes twice); they stay in
                     // the set across a revocation, because librdkafka keeps a partition's pause and a partition
                     // assigned again may come back paused.
-                    var full = _buffer.Reader.Count >= Buffered || _quiesced;
+                    var full = _quiesced || behind;
                     if (full != paused || assignmentChanged)
                     {
                         var current = consumer.Assignment.Where(tp => !finished.Contains(tp)).ToList();
@@ -575,6 +597,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 pendingCount -= rows.Count;
                 if (!_epochs.TryGetValue(tp, out var epoch)) return; // given up while being read
                 context.Counters.AddRead(rows.Count);
+                Interlocked.Add(ref _bufferedRows, rows.Count);
                 _buffer.Writer.TryWrite(new RowBatch(rows) { SourcePosition = new BatchPosition(tp, epoch, next[tp]) });
             }
 

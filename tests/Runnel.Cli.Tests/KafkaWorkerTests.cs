@@ -52,10 +52,10 @@ public sealed class KafkaWorkerTests(ITestOutputHelper log)
         Assert.Equal(Enumerable.Range(1, Rows), output.Select(o => o.Id).Distinct().Order());
         Assert.All(firstOutput, s => Assert.True(s < 10, $"restart to first output took {s:F1} s"));
         // A kill can only repeat what was read after the last completed checkpoint: the rows of one checkpoint
-        // interval (1 s) plus what the pipeline holds — the source's read-ahead (2 batches of 1,024 and one being
-        // filled), the scan's channel (8 batches) and the model stage's rows in flight (2,048). The model answers
-        // ~1,000 rows/s here.
-        const int window = 1_000 + 3 * 1024 + 8 * 1024 + 2048;
+        // interval (1 s) plus what the pipeline holds — the source's read-ahead (4,096 rows handed out and a batch
+        // of 1,024 being filled), the scan's channel (8 batches) and the model stage's rows in flight (2,048). The
+        // model answers ~1,000 rows/s here.
+        const int window = 1_000 + 5 * 1024 + 8 * 1024 + 2048;
         Assert.True(duplicates <= kills * window, $"{duplicates} duplicates exceed {kills} × {window}");
     }
 
