@@ -247,3 +247,59 @@ public sealed class KafkaGroupPatternTests
         Assert.Equal("+I[4, metrics-3]", seen[^1]);
     }
 }
+
+/// <summary>Back-pressure: a model that stops answering for longer than max.poll.interval.ms does not push the worker
+/// out of its consumer group (the source pauses its partitions and keeps polling).</summary>
+public sealed class KafkaBackPressureTests
+{
+    [Fact]
+    public async Task AModelOutageLongerThanMaxPollInterval_KeepsTheWorkerInItsGroup_AndLosesNothing()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("tickets", 2);
+        mock.CreateTopic("triaged", 2);
+        await using var model = await FakeModelServer.StartAsync();
+        model.LatencyMs = 2;
+        var servers = mock.BootstrapServers;
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync($"CREATE CONNECTION c WITH ('type' = 'openai', 'endpoint' = '{model.ChatUrl}', 'api-key' = 'k')");
+        await engine.ExecuteAsync("CREATE MODEL m INPUT (text STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')");
+        // max.poll.interval.ms at its floor (the session timeout): a poll loop blocked behind the model for 7 s would
+        // be thrown out of the group, and its partitions read again by the group.
+        await engine.ExecuteAsync($"""
+            CREATE TABLE tickets (id INT, text STRING) WITH ('connector' = 'kafka', 'topic' = 'tickets',
+              'properties.bootstrap.servers' = '{servers}', 'properties.group.id' = 'triage', 'format' = 'json',
+              'properties.session.timeout.ms' = '6000', 'properties.max.poll.interval.ms' = '7000')
+            """);
+        await engine.ExecuteAsync($"CREATE TABLE triaged (id INT, answer STRING) WITH ('connector' = 'kafka', 'topic' = 'triaged', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset')");
+        // More rows than the pipeline holds (model stage, scan channel, source read-ahead), so the source is behind
+        // during the outage.
+        const int rows = 30_000;
+        for (var from = 1; from <= rows; from += 5000)
+            await ((JobResult)await engine.ExecuteAsync("INSERT INTO tickets VALUES " + string.Join(", ", Enumerable.Range(from, 5000).Select(i => $"({i}, 'ticket {i}')"))))
+                .Job.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        await engine.ExecuteAsync("SET 'execution.checkpointing.interval' = '500ms'");
+        var job = ((JobResult)await engine.ExecuteAsync("INSERT INTO triaged SELECT id, answer FROM tickets, LATERAL TABLE(ML_PREDICT('m', text))")).Job;
+        await KafkaCommitTests.Until(() => job.Counters.RowsWritten >= 500, job, 60);
+
+        // The provider is down for 12 s, well past max.poll.interval.ms.
+        model.Outage = true;
+        await Task.Delay(TimeSpan.FromSeconds(12));
+        Assert.False(job.Completion.IsCompleted, $"the job ended during the outage: {job.Error?.Message}");
+        var writtenDuringOutage = job.Counters.RowsWritten;
+        Assert.True(writtenDuringOutage < rows, "the outage stopped the job's progress");
+        model.Outage = false;
+
+        await KafkaCommitTests.Until(() => job.Counters.RowsWritten >= rows, job, 90);
+        await Task.Delay(1000); // rows read again after a rebalance would arrive now
+        await job.StopAsync();
+        Assert.DoesNotContain(job.Counters.Warnings, w => w.Contains("revoked", StringComparison.OrdinalIgnoreCase) || w.Contains("poll", StringComparison.OrdinalIgnoreCase));
+
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'batch'");
+        var written = await ModelTestEngine.RowsAsync(engine, "SELECT id FROM triaged").WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(rows, written.Count);
+        Assert.Equal(rows, written.Distinct().Count());
+    }
+}
