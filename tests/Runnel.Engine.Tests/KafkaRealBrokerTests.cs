@@ -13,13 +13,20 @@ public sealed class KafkaRealBrokerTests
     private static string Servers => Environment.GetEnvironmentVariable("RUNNEL_KAFKA_BOOTSTRAP")!;
     private static string Unique(string name) => $"{name}-{Guid.NewGuid():N}";
 
+    /// <summary>A new topic holding ids 1-4 with message timestamps 1, 2, 3 and 4 s after the epoch.</summary>
+    private static async Task<string> TimedTopicAsync(RunnelEngine engine)
+    {
+        var topic = Unique("timed");
+        await engine.ExecuteAsync(KafkaTables.Timed("all_timed", Servers, topic, "'scan.startup.mode' = 'earliest-offset'"));
+        await KafkaTables.InsertTimedAsync(engine, "all_timed");
+        return topic;
+    }
+
     [LiveFact("RUNNEL_KAFKA_BOOTSTRAP")]
     public async Task StartupFromATimestamp_ReadsTheMessagesAtOrAfterIt()
     {
         await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
-        var topic = Unique("timed");
-        await engine.ExecuteAsync(KafkaTables.Timed("all_timed", Servers, topic, "'scan.startup.mode' = 'earliest-offset'"));
-        await KafkaTables.InsertTimedAsync(engine, "all_timed");
+        var topic = await TimedTopicAsync(engine);
         await engine.ExecuteAsync(KafkaTables.Timed("from_2500", Servers, topic, "'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '2500'"));
         Assert.Equal(["+I[3]", "+I[4]"], (await ModelTestEngine.RowsAsync(engine, "SELECT id FROM from_2500").WaitAsync(TimeSpan.FromSeconds(60))).Order(StringComparer.Ordinal));
         await engine.ExecuteAsync(KafkaTables.Timed("from_later", Servers, topic, "'scan.startup.mode' = 'timestamp', 'scan.startup.timestamp-millis' = '9000'"));
@@ -30,9 +37,7 @@ public sealed class KafkaRealBrokerTests
     public async Task ABoundAtATimestamp_StopsBeforeTheFirstMessageAtOrAfterIt()
     {
         await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
-        var topic = Unique("timed");
-        await engine.ExecuteAsync(KafkaTables.Timed("all_timed", Servers, topic, "'scan.startup.mode' = 'earliest-offset'"));
-        await KafkaTables.InsertTimedAsync(engine, "all_timed");
+        var topic = await TimedTopicAsync(engine);
         await engine.ExecuteAsync($"""
             CREATE TABLE until_2500 (id INT) WITH ('connector' = 'kafka', 'topic' = '{topic}', 'properties.bootstrap.servers' = '{Servers}',
               'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'timestamp', 'scan.bounded.timestamp-millis' = '2500')
