@@ -65,6 +65,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         new("scan.parallelism", OptionType.Int, "Accepted for Flink scripts: a Runnel worker runs one instance of each source; scale out by running more workers in one consumer group."),
         new("sink.parallelism", OptionType.Int, "Accepted for Flink scripts: a Runnel worker runs one instance of each sink."),
         new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, every delivery waited for at checkpoints) or none; exactly-once is not offered.", Default: "at-least-once", AllowedValues: ["at-least-once", "none", "exactly-once"]),
+        new("sink.semantic", OptionType.Enum, "Flink's older name of sink.delivery-guarantee (used when that is not set).", AllowedValues: ["at-least-once", "none", "exactly-once"]),
         new("sink.transactional-id-prefix", OptionType.String, "Flink's prefix for exactly-once transactional ids; accepted, unused (exactly-once is not offered)."),
         new("sink.partitioner", OptionType.Enum, "default (murmur2 of the key, as the Java client; key-less messages stick to one partition per batch), fixed (every message to partition 0, as Flink's for one sink instance) or round-robin (key-less messages cycle over the partitions). Flink's custom partitioner classes are Java and cannot run here.", Default: "default", AllowedValues: ["default", "fixed", "round-robin"]),
     ];
@@ -815,9 +816,10 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
             _layout = Layout.Of(context, options, upsert);
             _encoder = format.CreateEncoder(Layout.Sub(context.PhysicalSchema, _layout.ValueColumns), options, context.TimeZone);
             _keyEncoder = _layout.KeyFormat?.CreateEncoder(_layout.KeySchema(context.PhysicalSchema), options, context.TimeZone);
-            var guarantee = (options.GetString("sink.delivery-guarantee") ?? "at-least-once").ToLowerInvariant();
+            var explicitGuarantee = context.Options.Keys.Any(k => k.Equals("sink.delivery-guarantee", StringComparison.OrdinalIgnoreCase));
+            var guarantee = ((explicitGuarantee ? null : options.GetString("sink.semantic")) ?? options.GetString("sink.delivery-guarantee") ?? "at-least-once").ToLowerInvariant();
             if (guarantee == "exactly-once")
-                throw new OptionException($"Table '{context.TableName}': sink.delivery-guarantee 'exactly-once' is not offered. The kafka sink is at-least-once " +
+                throw new OptionException($"Table '{context.TableName}': delivery guarantee 'exactly-once' is not offered. The kafka sink is at-least-once " +
                     "(idempotent producer; after a crash, what came after the last completed checkpoint is written again): use 'at-least-once', and readers that " +
                     "tolerate duplicates, or upsert-kafka, whose readers keep each key's last value");
             var safe = guarantee == "at-least-once";

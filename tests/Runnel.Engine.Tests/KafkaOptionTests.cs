@@ -144,6 +144,12 @@ public sealed class KafkaOptionTests
             await ((JobResult)await engine.ExecuteAsync("INSERT INTO t VALUES (1)")).Job.Completion);
         Assert.Contains("'exactly-once' is not offered", error.Message);
         Assert.Contains("at-least-once", error.Message);
+
+        // Flink's older option name says the same.
+        await engine.ExecuteAsync(Table("old", "127.0.0.1:1", "t", "'sink.semantic' = 'exactly-once'", "id INT"));
+        error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () =>
+            await ((JobResult)await engine.ExecuteAsync("INSERT INTO old VALUES (1)")).Job.Completion);
+        Assert.Contains("'exactly-once' is not offered", error.Message);
     }
 
     [Fact]
