@@ -62,6 +62,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         new("scan.bounded.timestamp-millis", OptionType.Long, "With scan.bounded.mode 'timestamp': stop each partition before its first message at or after this time (milliseconds since the epoch)."),
         new("scan.bounded.specific-offsets", OptionType.String, "With scan.bounded.mode 'specific-offsets': 'partition:0,offset:42;partition:1,offset:300', each offset exclusive (partitions not named are not read)."),
         new("scan.topic-partition-discovery.interval", OptionType.Duration, "How often an unbounded scan looks for new partitions and (with topic-pattern) new topics, read from their earliest offset; 0 turns it off.", Default: "5 min"),
+        new("scan.watermark.idle-timeout", OptionType.Duration, "How long a partition may send nothing before the table's watermark advances without it (default: the session's table.exec.source.idle-timeout, 15 s; 0: never)."),
         new("scan.parallelism", OptionType.Int, "Accepted for Flink scripts: a Runnel worker runs one instance of each source; scale out by running more workers in one consumer group."),
         new("sink.parallelism", OptionType.Int, "Accepted for Flink scripts: a Runnel worker runs one instance of each sink."),
         new("sink.delivery-guarantee", OptionType.Enum, "at-least-once (idempotent producer, every delivery waited for at checkpoints) or none; exactly-once is not offered.", Default: "at-least-once", AllowedValues: ["at-least-once", "none", "exactly-once"]),
@@ -383,6 +384,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                     {
                         assigned.Add(tp);
                         if (!_quiesced) Own(tp);
+                        Announce(tp);
                     }
                     assignmentChanged = true;
                 }));
@@ -408,8 +410,12 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 }
                 }));
             }
+            // Tells the scan a partition is read here from now on (it holds the watermark back until it sends rows or goes
+            // idle), or no more.
+            void Announce(TopicPartition tp, bool ended = false) => _buffer.Writer.TryWrite(new RowBatch([]) { Split = tp, SplitEnded = ended });
             void Forget(TopicPartition tp)
             {
+                Announce(tp, ended: true);
                 assigned.Remove(tp);
                 next.Remove(tp);
                 began.Remove(tp);
@@ -445,6 +451,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 {
                     assigned.Add(tpo.TopicPartition);
                     Own(tpo.TopicPartition);
+                    Announce(tpo.TopicPartition);
                 }
                 consumer.Assign(assignment);
             }
@@ -455,6 +462,8 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 consumer.Pause([tp]);
                 ends.Remove(tp);
                 finished.Add(tp);
+                Flush(tp);
+                Announce(tp, ended: true);
             }
 
             // Partition discovery of a scan that assigns itself its partitions: partitions and matching topics that
@@ -480,6 +489,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                         {
                             assigned.Add(tp);
                             Own(tp);
+                            Announce(tp);
                         }
                         consumer.IncrementalAssign(added.Select(tp => new TopicPartitionOffset(tp, Offset.Beginning)));
                         assignmentChanged = true;
@@ -599,7 +609,7 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 if (!_epochs.TryGetValue(tp, out var epoch)) return; // given up while being read
                 context.Counters.AddRead(rows.Count);
                 Interlocked.Add(ref _bufferedRows, rows.Count);
-                _buffer.Writer.TryWrite(new RowBatch(rows) { SourcePosition = new BatchPosition(tp, epoch, next[tp]) });
+                _buffer.Writer.TryWrite(new RowBatch(rows) { SourcePosition = new BatchPosition(tp, epoch, next[tp]), Split = tp });
             }
 
             void FlushAll()

@@ -137,6 +137,7 @@ public sealed partial class RunnelEngine : IAsyncDisposable
         TimeZone = Session.TimeZone,
         BatchMode = batchMode ?? Session.BatchMode,
         CheckpointInterval = Session.Checkpoint,
+        SourceIdleTimeout = Session.IdleTimeout,
         PrintOutput = PrintOutput,
         TableFunctions = TableFunctionRuntimes,
         Connections = ConnectorConnection,

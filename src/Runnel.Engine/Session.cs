@@ -21,6 +21,10 @@ public sealed class Session
     public const string DmlSync = "table.dml-sync";
     /// <summary>Flink's key for how often unbounded sinks commit.</summary>
     public const string CheckpointInterval = "execution.checkpointing.interval";
+    /// <summary>Flink's key for how long a source split (a Kafka partition) may be quiet before watermarks advance
+    /// without it. Runnel's default is 15 s (Confluent Cloud's first idleness step); Flink's, 0, never marks a split
+    /// idle, and windows then wait for every partition.</summary>
+    public const string SourceIdleTimeout = "table.exec.source.idle-timeout";
     /// <summary>Runnel's key naming a connection of type 'kafka' as the home of managed tables: a CREATE TABLE without
     /// a connector then creates a topic of the table's name on it, as Confluent Cloud does (unset: managed tables are
     /// files beside the catalog).</summary>
@@ -47,6 +51,9 @@ public sealed class Session
     /// <summary>The checkpoint interval (10 s unless set).</summary>
     public TimeSpan Checkpoint => _config.TryGetValue(CheckpointInterval, out var c) && Durations.TryParse(c, out var d) ? d : TimeSpan.FromSeconds(10);
 
+    /// <summary>The source idle timeout (15 s unless set; 0: never idle).</summary>
+    public TimeSpan IdleTimeout => _config.TryGetValue(SourceIdleTimeout, out var c) && Durations.TryParse(c, out var d) ? d : TimeSpan.FromSeconds(15);
+
     /// <summary>Sets a key; throws <see cref="OptionException"/> for a bad value of a known key.</summary>
     public void Set(string key, string value)
     {
@@ -63,6 +70,8 @@ public sealed class Session
                 throw new OptionException($"Invalid value '{value}' for '{DmlSync}': expected 'true' or 'false'");
             case CheckpointInterval when !Durations.TryParse(value, out _):
                 throw new OptionException($"Invalid value '{value}' for '{CheckpointInterval}': expected a duration such as '10 s'");
+            case SourceIdleTimeout when !Durations.TryParse(value, out _):
+                throw new OptionException($"Invalid value '{value}' for '{SourceIdleTimeout}': expected a duration such as '15 s' (0: never idle)");
         }
         _config[key] = value;
     }

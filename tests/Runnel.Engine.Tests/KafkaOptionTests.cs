@@ -309,3 +309,78 @@ public sealed class KafkaBackPressureTests
         Assert.Equal(rows, written.Distinct().Count());
     }
 }
+
+/// <summary>Event time on a topic of several partitions: a watermark per partition, the smallest passed on (Flink's
+/// split-aware watermarks), so a partition read behind the others does not make its rows late; an idle partition
+/// stops holding the others back after the idle timeout.</summary>
+public sealed class KafkaWatermarkTests
+{
+    private static string Clicks(string servers, string extra = "") => $"""
+        CREATE TABLE clicks (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'kafka',
+          'topic' = 'clicks', 'properties.bootstrap.servers' = '{servers}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset'{extra})
+        """;
+
+    private const string PerMinute = "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end";
+
+    private static IEnumerable<string> At(string time, params int[] ids) => ids.Select(i => $$"""{"id":{{i}},"ts":"2026-11-21 {{time}}"}""");
+
+    /// <summary>Starts the per-minute query and collects its first <paramref name="count"/> windows.</summary>
+    private static async Task<Task<List<string>>> WindowsAsync(RunnelEngine engine, int count)
+    {
+        await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
+        var query = (QueryResult)await engine.ExecuteAsync(PerMinute);
+        var windows = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var list = new List<string>();
+            await foreach (var row in query.ReadAsync(timeout.Token))
+            {
+                list.Add(row.ToString());
+                if (list.Count == count) break;
+            }
+            return list;
+        });
+        await Task.Delay(1000); // the scan assigns itself the partitions
+        return windows;
+    }
+
+    [Fact]
+    public async Task APartitionReadBehindTheOther_KeepsItsRows()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("clicks", 2);
+        var servers = mock.BootstrapServers;
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(Clicks(servers));
+        var windows = await WindowsAsync(engine, 2);
+
+        // Partition 0 is five minutes ahead and is read first; partition 1's rows come later but are on time for
+        // their own partition.
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:05:10", 1, 2, 3));
+        await Task.Delay(2000);
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 1, At("10:00:10", 4, 5, 6));
+        await Task.Delay(1000);
+        // Both partitions move past both windows.
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:20:00", 7));
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 1, At("10:20:00", 8));
+
+        Assert.Equal(["+I[2026-11-21 10:00:00.000, 3]", "+I[2026-11-21 10:05:00.000, 3]"], (await windows).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnIdlePartition_StopsHoldingTheWatermarkBack()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("clicks", 2);
+        var servers = mock.BootstrapServers;
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(Clicks(servers, ", 'scan.watermark.idle-timeout' = '1 s'"));
+        var windows = await WindowsAsync(engine, 1);
+
+        // Partition 1 never gets a message; after 1 s it is idle and partition 0 alone moves the watermark.
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:00:10", 1, 2));
+        await Task.Delay(1500);
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:02:00", 3));
+        Assert.Equal(["+I[2026-11-21 10:00:00.000, 2]"], await windows);
+    }
+}

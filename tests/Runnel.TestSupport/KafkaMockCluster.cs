@@ -70,6 +70,22 @@ public sealed partial class KafkaMockCluster : IAsyncDisposable
         return lines;
     }
 
+    /// <summary>Produces <paramref name="values"/> to partition <paramref name="partition"/> of <paramref name="topic"/>
+    /// with kcat, one message each, and waits until they are acknowledged.</summary>
+    public static async Task ProduceAsync(string servers, string topic, int partition, IEnumerable<string> values)
+    {
+        using var kcat = Process.Start(new ProcessStartInfo("kcat", ["-P", "-b", servers, "-t", topic, "-p", partition.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("kcat did not start (apt-get install -y kcat)");
+        foreach (var value in values) await kcat.StandardInput.WriteLineAsync(value).ConfigureAwait(false);
+        kcat.StandardInput.Close();
+        var error = await kcat.StandardError.ReadToEndAsync().ConfigureAwait(false);
+        await kcat.WaitForExitAsync().ConfigureAwait(false);
+        if (kcat.ExitCode != 0) throw new InvalidOperationException($"kcat could not produce to {topic}[{partition}]: {error}");
+    }
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {

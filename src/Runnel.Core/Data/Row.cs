@@ -81,6 +81,17 @@ public class RowBatch
     /// <summary>Set by a source that can commit its position: where the source stands after this batch (connector
     /// specific, e.g. the next offset of each Kafka partition). Null for other sources and downstream of the scan.</summary>
     public object? SourcePosition { get; init; }
+
+    /// <summary>Set by a source whose stream merges splits (Kafka: topic-partitions): the split every row of this
+    /// batch comes from. The scan keeps an event-time watermark per split and passes on the smallest over the splits
+    /// that are not idle, as Flink's split-aware watermarks do, so the rows of a partition read behind the others are
+    /// not late. A batch without rows announces a split (an assigned partition holds the watermark back until it sends
+    /// rows or goes idle). Null: the source has no splits.</summary>
+    public object? Split { get; init; }
+
+    /// <summary>With <see cref="Split"/>: the split has ended here (read to its bound, revoked or lost); it no longer
+    /// holds the watermark back.</summary>
+    public bool SplitEnded { get; init; }
 }
 
 /// <summary>A ROW value: field values by position.</summary>

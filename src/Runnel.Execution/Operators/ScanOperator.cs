@@ -4,6 +4,7 @@ using Runnel.Connectors.Abstractions;
 using Runnel.Connectors.Managed;
 using Runnel.Core.Data;
 using Runnel.Core.Errors;
+using Runnel.Core.Options;
 using Runnel.Core.Types;
 using Runnel.Execution.Expressions;
 using Runnel.Execution.Runtime;
@@ -15,7 +16,8 @@ namespace Runnel.Execution.Operators;
 /// Reads a table through its connector on a background task that fills a bounded channel (so decoding overlaps with
 /// the operators downstream, and a slow pipeline pauses the source). Lays rows out in the table's declared column
 /// order, evaluates the computed columns the query uses, applies a pushed-down filter, and emits the watermark of the
-/// table's WATERMARK strategy (the maximum seen, never going back); a bounded scan ends with
+/// table's WATERMARK strategy (the maximum seen, never going back; for a source of splits such as Kafka partitions,
+/// the smallest over the splits that are not idle — see <see cref="RowBatch.Split"/>); a bounded scan ends with
 /// <see cref="Operator.EndOfInput"/>. In streaming mode it puts the job's checkpoint barriers into the stream
 /// (<see cref="CheckpointCoordinator"/>), recording the source's position at each.
 /// </summary>
@@ -65,6 +67,34 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
         var filter = scan.Filter is null ? null : ExpressionCompiler.CompilePredicate(scan.Filter);
         var watermark = table.Watermark is null || context.BatchMode ? null : ExpressionCompiler.Compile(table.Watermark);
         long? currentWatermark = null;
+        // Split-aware watermarks (Flink's): per split (a Kafka partition), the watermark it has reached and when it
+        // last sent rows; the scan's watermark is the smallest over the splits not idle, and never goes back.
+        var idle = (IdleTimeout(table.Table.Options) ?? context.SourceIdleTimeout).Ticks / TimeSpan.TicksPerMillisecond;
+        var splits = new Dictionary<object, SplitState>();
+        long? SplitWatermark(RowBatch batch, object split, long? max)
+        {
+            var now = Environment.TickCount64;
+            if (batch.SplitEnded) splits.Remove(split);
+            else
+            {
+                if (!splits.TryGetValue(split, out var state)) splits[split] = state = new SplitState { LastRows = now };
+                if (max is { } m && (state.Watermark is null || m > state.Watermark)) state.Watermark = m;
+                if (batch.Count > 0) state.LastRows = now;
+            }
+            long? min = null;
+            object? holder = null;
+            foreach (var (key, state) in splits)
+            {
+                if (idle > 0 && now - state.LastRows >= idle) continue;
+                // An active split without event time yet holds the others back.
+                if (state.Watermark is null) return currentWatermark;
+                if (min is null || state.Watermark < min) (min, holder) = (state.Watermark, key);
+            }
+            if (idle == 0 && holder is not null && now - splits[holder].LastRows > 60_000)
+                context.Counters.AddWarning($"Table '{table.Name}': the watermark waits for {holder}, which has sent nothing for a minute; " +
+                    "set 'scan.watermark.idle-timeout' (or 'table.exec.source.idle-timeout') to let it advance without it");
+            return min is { } w && (currentWatermark is null || w > currentWatermark) ? w : currentWatermark;
+        }
 
         var channel = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(context.ChannelCapacity) { SingleReader = true, SingleWriter = true });
         using var pumpCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -117,6 +147,7 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
                         position = committing.Advance(position, at);
                     }
                     var output = new List<Row>(batch.Count);
+                    long? batchWatermark = null;
                     foreach (var src in batch.Rows)
                     {
                         object?[] values;
@@ -132,10 +163,13 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
                         if (watermark is not null && watermark(values) is { } wm)
                         {
                             var ms = ToMillis(wm);
-                            if (currentWatermark is null || ms > currentWatermark) currentWatermark = ms;
+                            if (batchWatermark is null || ms > batchWatermark) batchWatermark = ms;
                         }
                         output.Add(ReferenceEquals(values, src.Values) ? src : new Row(values, src.Kind));
                     }
+                    if (watermark is not null)
+                        currentWatermark = batch.Split is { } split ? SplitWatermark(batch, split, batchWatermark)
+                            : batchWatermark is { } b && (currentWatermark is null || b > currentWatermark) ? b : currentWatermark;
                     yield return new RowBatch(output, currentWatermark) { Checkpoint = Barrier() };
                 }
             }
@@ -148,5 +182,22 @@ public sealed class ScanOperator(LogicalTableScan scan) : Operator(scan.Schema)
         }
         // No more barriers from this scan (a union downstream stops waiting for it).
         yield return new RowBatch([], EndOfInput) { Checkpoint = long.MaxValue };
+    }
+
+    /// <summary>A table's <c>scan.watermark.idle-timeout</c> (Flink's table option), or null.</summary>
+    private static TimeSpan? IdleTimeout(IReadOnlyDictionary<string, string> options)
+    {
+        foreach (var (key, value) in options)
+            if (key.Equals("scan.watermark.idle-timeout", StringComparison.OrdinalIgnoreCase) && Durations.TryParse(value, out var d))
+                return d;
+        return null;
+    }
+
+    /// <summary>Where one source split stands: its watermark (null until it has event time) and when it last sent
+    /// rows (<see cref="Environment.TickCount64"/>).</summary>
+    private sealed class SplitState
+    {
+        public long? Watermark;
+        public long LastRows;
     }
 }

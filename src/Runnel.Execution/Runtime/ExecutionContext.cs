@@ -45,6 +45,10 @@ public sealed class JobContext
     public bool BatchMode { get; init; }
     /// <summary>How often sinks of an unbounded job commit (Flink's execution.checkpointing.interval).</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a source split (a Kafka partition) may send nothing before the scan's watermark advances
+    /// without it (Flink's <c>table.exec.source.idle-timeout</c>; a table's <c>scan.watermark.idle-timeout</c> wins).
+    /// Zero: never idle.</summary>
+    public TimeSpan SourceIdleTimeout { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Capacity, in batches, of the channel behind each source (back-pressure bound).</summary>
     public int ChannelCapacity { get; init; } = 8;
     /// <summary>Where the print connector writes (null: standard output).</summary>
