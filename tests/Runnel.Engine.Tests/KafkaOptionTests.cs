@@ -368,6 +368,16 @@ public sealed class KafkaWatermarkTests
     }
 
     [Fact]
+    public async Task TheSessionIdleTimeout_IsADuration()
+    {
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        var error = await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(() => engine.ExecuteAsync("SET 'table.exec.source.idle-timeout' = 'soon'"));
+        Assert.Contains("expected a duration such as '15 s' (0: never idle)", error.Message);
+        await engine.ExecuteAsync("SET 'table.exec.source.idle-timeout' = '0'");
+        Assert.Equal(TimeSpan.Zero, engine.Session.IdleTimeout);
+    }
+
+    [Fact]
     public async Task AnIdlePartition_StopsHoldingTheWatermarkBack()
     {
         using var mock = new InProcessKafkaMock();
