@@ -48,7 +48,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         _finished.Add(new System.Text.Json.Nodes.JsonObject
         {
             ["kind"] = kind, ["id"] = id, ["status"] = status, ["seconds"] = Math.Round(elapsed.TotalSeconds, 3),
-            ["rowsRead"] = counters.RowsRead, ["rowsWritten"] = counters.RowsWritten, ["rowsSkipped"] = counters.RowsSkipped, ["modelErrors"] = counters.ModelErrors,
+            ["rowsRead"] = counters.RowsRead, ["rowsWritten"] = counters.RowsWritten, ["rowsSkipped"] = counters.RowsSkipped, ["lateRowsDropped"] = counters.LateRowsDropped, ["modelErrors"] = counters.ModelErrors,
             ["models"] = models,
         });
     }
@@ -108,6 +108,7 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
         var skipped = job.Counters.RowsSkipped > 0 ? $", {job.Counters.RowsSkipped} bad rows skipped" : "";
         output.WriteLine($"[INFO] Job {job.Id} {job.Status.ToString().ToLowerInvariant()}: {job.Counters.RowsRead} rows read, {job.Counters.RowsWritten} rows written{skipped} in {watch.Elapsed.TotalSeconds:F1} s.");
         foreach (var sample in job.Counters.SkippedSamples.Take(5)) output.WriteLine($"[WARNING] skipped {sample}");
+        if (job.Counters.LateRowsDropped > 0) output.WriteLine(LateWarning(job.Counters));
         foreach (var sample in job.Counters.ModelErrorSamples.Take(5)) output.WriteLine($"[WARNING] model call failed, outputs NULL: {sample}");
         if (job.Counters.ModelCacheHits > 0) output.WriteLine($"[INFO] {job.Counters.ModelCacheHits} model rows were answered from the cache.");
         if (job.Counters.ModelRetries > 0) output.WriteLine($"[INFO] {job.Counters.ModelRetries} model rows were retried after retryable failures.");
@@ -221,8 +222,12 @@ internal sealed class StatementRunner(RunnelEngine engine, TextWriter output, Te
             output.WriteLine($"[WARNING] {counters.RowsSkipped} bad rows were skipped (ignore-parse-errors); first: {counters.SkippedSamples.FirstOrDefault()}");
         if (counters.ModelErrors > 0)
             output.WriteLine($"[WARNING] {counters.ModelErrors} model calls failed and gave NULL outputs (error-handling-strategy = ignore); first: {counters.ModelErrorSamples.FirstOrDefault()}");
+        if (counters.LateRowsDropped > 0) output.WriteLine(LateWarning(counters));
         foreach (var warning in counters.Warnings.Take(5)) output.WriteLine($"[WARNING] {warning}");
     }
+
+    private static string LateWarning(Connectors.Abstractions.JobCounters counters) =>
+        $"[WARNING] {counters.LateRowsDropped} late rows were dropped by window aggregates (event time behind the watermark: raise the WATERMARK delay to keep them)";
 
     public static string Describe(Exception e) => e switch
     {

@@ -325,7 +325,7 @@ public sealed class KafkaWatermarkTests
     private static IEnumerable<string> At(string time, params int[] ids) => ids.Select(i => $$"""{"id":{{i}},"ts":"2026-11-21 {{time}}"}""");
 
     /// <summary>Starts the per-minute query and collects its first <paramref name="count"/> windows.</summary>
-    private static async Task<Task<List<string>>> WindowsAsync(RunnelEngine engine, int count)
+    private static async Task<(QueryResult Query, Task<List<string>> Windows)> WindowsAsync(RunnelEngine engine, int count)
     {
         await engine.ExecuteAsync("SET 'execution.runtime-mode' = 'streaming'");
         var query = (QueryResult)await engine.ExecuteAsync(PerMinute);
@@ -341,7 +341,7 @@ public sealed class KafkaWatermarkTests
             return list;
         });
         await Task.Delay(1000); // the scan assigns itself the partitions
-        return windows;
+        return (query, windows);
     }
 
     [Fact]
@@ -352,7 +352,7 @@ public sealed class KafkaWatermarkTests
         var servers = mock.BootstrapServers;
         await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
         await engine.ExecuteAsync(Clicks(servers));
-        var windows = await WindowsAsync(engine, 2);
+        var (_, windows) = await WindowsAsync(engine, 2);
 
         // Partition 0 is five minutes ahead and is read first; partition 1's rows come later but are on time for
         // their own partition.
@@ -365,6 +365,25 @@ public sealed class KafkaWatermarkTests
         await KafkaMockCluster.ProduceAsync(servers, "clicks", 1, At("10:20:00", 8));
 
         Assert.Equal(["+I[2026-11-21 10:00:00.000, 3]", "+I[2026-11-21 10:05:00.000, 3]"], (await windows).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARowBehindTheWatermark_IsDroppedAndCounted()
+    {
+        using var mock = new InProcessKafkaMock();
+        mock.CreateTopic("clicks", 1);
+        var servers = mock.BootstrapServers;
+        await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
+        await engine.ExecuteAsync(Clicks(servers));
+        var (query, windows) = await WindowsAsync(engine, 2);
+
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:00:10", 1));
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:05:00", 2)); // the 10:00 window closes
+        await Task.Delay(1000); // (a row in the same batch would still count: the watermark moves after each batch)
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:00:20", 3)); // late for it
+        await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:20:00", 4));
+        Assert.Equal(["+I[2026-11-21 10:00:00.000, 1]", "+I[2026-11-21 10:05:00.000, 1]"], (await windows).Order(StringComparer.Ordinal));
+        Assert.Equal(1, query.Counters.LateRowsDropped);
     }
 
     [Fact]
@@ -385,7 +404,7 @@ public sealed class KafkaWatermarkTests
         var servers = mock.BootstrapServers;
         await using var engine = ModelTestEngine.Batch(Directory.CreateTempSubdirectory("runnel-kafka-").FullName);
         await engine.ExecuteAsync(Clicks(servers, ", 'scan.watermark.idle-timeout' = '1 s'"));
-        var windows = await WindowsAsync(engine, 1);
+        var (_, windows) = await WindowsAsync(engine, 1);
 
         // Partition 1 never gets a message; after 1 s it is idle and partition 0 alone moves the watermark.
         await KafkaMockCluster.ProduceAsync(servers, "clicks", 0, At("10:00:10", 1, 2));

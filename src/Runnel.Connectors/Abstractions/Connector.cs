@@ -62,6 +62,14 @@ public sealed class JobCounters
             if (_warnings.Count < 100 && !_warnings.Contains(message)) _warnings.Add(message);
     }
 
+    private long _lateRows;
+
+    /// <summary>Rows a window aggregate dropped because a window they belong to had already been emitted (their event
+    /// time was behind the watermark), as Flink drops late rows.</summary>
+    public long LateRowsDropped => Interlocked.Read(ref _lateRows);
+    /// <summary>Counts a row dropped as late.</summary>
+    public void AddLateRow() => Interlocked.Increment(ref _lateRows);
+
     private long _sourceCommits;
 
     /// <summary>Positions sources committed after completed checkpoints (Kafka: offset commits to the group).</summary>

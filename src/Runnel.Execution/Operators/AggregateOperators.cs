@@ -208,7 +208,8 @@ internal static class Windows
 /// <summary>
 /// GROUP BY window_start, window_end over a window TVF: accumulates rows per (window, key) and emits a window's rows
 /// once the watermark reaches its end (or at end of input), then drops its state. Output is append-only; rows that
-/// arrive for a window already emitted are late and dropped, as in Flink.
+/// arrive for a window already emitted are late and dropped, as in Flink, and counted
+/// (<see cref="Connectors.Abstractions.JobCounters.LateRowsDropped"/>).
 /// </summary>
 public sealed class WindowAggregateOperator(Operator input, LogicalWindowAggregate node) : Operator(node.Schema)
 {
@@ -228,14 +229,20 @@ public sealed class WindowAggregateOperator(Operator input, LogicalWindowAggrega
                 if (row.Values[spec.TimeColumn] is not { } t) continue;
                 var key = new object?[keys.Length];
                 for (var i = 0; i < keys.Length; i++) key[i] = row.Values[keys[i]];
+                var late = false;
                 foreach (var (start, end) in Windows.Assign(spec, ToMillis(t)))
                 {
-                    if (end <= watermark) continue;
+                    if (end <= watermark)
+                    {
+                        late = true;
+                        continue;
+                    }
                     if (!windows.TryGetValue((end, start), out var groups))
                         windows[(end, start)] = groups = new Dictionary<object?[], GroupState>(KeyComparer.Instance);
                     if (!groups.TryGetValue(key, out var state)) groups[key] = state = AggregateSupport.NewState(calls, node.Input.Schema);
                     AggregateSupport.Apply(state, calls, row);
                 }
+                if (late) context.Counters.AddLateRow();
             }
             var output = new List<Row>();
             if (batch.Watermark is { } wm && wm > watermark)
