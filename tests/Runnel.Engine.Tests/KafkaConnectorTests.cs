@@ -223,6 +223,10 @@ internal static class KafkaTables
           'format' = 'json', 'scan.bounded.mode' = 'latest-offset', {startup})
         """;
 
+    /// <summary>The message of the error an INSERT job fails with (it must fail).</summary>
+    public static async Task<string> InsertErrorAsync(RunnelEngine engine, string insert) =>
+        (await Assert.ThrowsAnyAsync<Runnel.Core.Errors.RunnelException>(async () => await ((JobResult)await engine.ExecuteAsync(insert)).Job.Completion)).Message;
+
     /// <summary>Writes ids 1-4 with message timestamps 1, 2, 3 and 4 s after the epoch.</summary>
     public static async Task InsertTimedAsync(RunnelEngine engine, string table) =>
         await ((JobResult)await engine.ExecuteAsync($"""
