@@ -404,10 +404,11 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
                 }));
                 builder.SetPartitionsLostHandler((Action<IConsumer<byte[]?, byte[]?>, List<TopicPartitionOffset>>)((c, lost) =>
                 {
+                    foreach (var l in lost)
                     {
-                    foreach (var l in lost) _epochs.TryRemove(l.TopicPartition, out _);
-                    foreach (var l in lost) Forget(l.TopicPartition);
-                }
+                        _epochs.TryRemove(l.TopicPartition, out _);
+                        Forget(l.TopicPartition);
+                    }
                 }));
             }
             // Tells the scan a partition is read here from now on (it holds the watermark back until it sends rows or goes
@@ -852,12 +853,13 @@ public sealed class KafkaConnector(bool upsert = false) : IConnectorFactory
         }
 
         /// <summary>The partition a message goes to: partition 0 for 'fixed', the next one for a key-less message under
-        /// 'round-robin' (the partition count is looked up once every 5 minutes), else the producer's murmur2 partitioner.</summary>
+        /// 'round-robin' (the partition count is looked up every 5 minutes, or every second while the topic is not
+        /// there), else the producer's murmur2 partitioner.</summary>
         private Partition PartitionOf(Message<byte[]?, byte[]?> message)
         {
             if (_partitioner == "fixed") return new Partition(0);
             if (_partitioner != "round-robin" || message.Key is not null) return Partition.Any;
-            if (_partitionCount == 0 || DateTime.UtcNow - _partitionsAt > TimeSpan.FromMinutes(5))
+            if (DateTime.UtcNow - _partitionsAt > (_partitionCount == 0 ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(5)))
             {
                 _metadata ??= new DependentAdminClientBuilder(_producer.Handle).Build();
                 try
